@@ -1,0 +1,251 @@
+/**
+ * RFC 4180 CSV input: parsing (quoted fields, embedded commas, quotes and newlines, CRLF or LF) and
+ * conversion to the engine's columnar DataTable.
+ *
+ * Row numbers in every message count DATA rows from 1: row 1 is the first record after the header
+ * (what a spreadsheet shows as line 2). Records, not physical lines, are counted, so a quoted field
+ * spanning two lines is still one row.
+ */
+import { readFileSync } from 'node:fs';
+import { InputError, cellError } from '../errors.ts';
+import type { DataTable } from '../stats/types.ts';
+
+/** A parsed CSV file: header names (trimmed) and the raw cell strings of each data row. */
+export interface ParsedCsv {
+  file: string;
+  header: string[];
+  /** rows[i] is data row i + 1 in messages; every row has header.length fields. */
+  rows: string[][];
+}
+
+/** Cell spellings treated as missing (after trimming): empty, R's NA and Stata's '.'. */
+const MISSING = new Set(['', 'NA', '.']);
+
+/** Strict decimal number: optional sign, digits with optional fraction (or a bare fraction), optional exponent. */
+const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Reads and parses a CSV file; a missing or unreadable file is an InputError naming the path. */
+export function readCsv(path: string): ParsedCsv {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new InputError(`${path}: file not found`);
+    if (code === 'EISDIR') throw new InputError(`${path}: is a directory, not a CSV file`);
+    if (code === 'EACCES') throw new InputError(`${path}: permission denied`);
+    throw new InputError(`${path}: cannot read file (${code ?? (err as Error).message})`);
+  }
+  // UTF-16 files decode to garbage as UTF-8; say what they are instead.
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    throw new InputError(`${path}: file is UTF-16 encoded; save it as UTF-8 (without BOM)`);
+  }
+  return parseCsv(bytes.toString('utf8'), path);
+}
+
+/**
+ * Parses CSV text. `file` only names the source in error messages.
+ * Empty lines between records are errors (a row with 1 field), except in one-column files where an
+ * empty line is a missing value; empty lines at the end of the file are ignored.
+ */
+export function parseCsv(text: string, file: string): ParsedCsv {
+  if (text.charCodeAt(0) === 0xfeff) {
+    throw new InputError(`${file}: file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM`);
+  }
+  if (text.trim() === '') throw new InputError(`${file}: file is empty (no header row)`);
+
+  const records = splitRecords(text, file);
+  // Trailing blank lines are an artefact of editors, not rows.
+  while (records.length > 1 && isBlank(records[records.length - 1])) records.pop();
+
+  const rawHeader = records[0];
+  const headerLine = rawHeader.join(',');
+  if (rawHeader.length === 1 && (headerLine.includes(';') || headerLine.includes('\t'))) {
+    const delim = headerLine.includes(';') ? 'semicolon' : 'tab';
+    throw new InputError(
+      `${file}: header looks ${delim}-delimited (it contains '${delim === 'tab' ? '\\t' : ';'}' but no ','); save the file as comma-separated CSV`,
+    );
+  }
+  const header = rawHeader.map((h) => h.trim());
+  const seen = new Map<string, number>();
+  header.forEach((name, i) => {
+    if (name === '') throw new InputError(`${file}: header column ${i + 1} has an empty name`);
+    const prev = seen.get(name);
+    if (prev !== undefined) {
+      throw new InputError(`${file}: duplicate column name '${name}' (header columns ${prev + 1} and ${i + 1})`);
+    }
+    seen.set(name, i);
+  });
+
+  const rows = records.slice(1);
+  rows.forEach((r, i) => {
+    if (r.length !== header.length) {
+      throw new InputError(`${file}: row ${i + 1} has ${r.length} field${r.length === 1 ? '' : 's'}, header has ${header.length}`);
+    }
+  });
+  return { file, header, rows };
+}
+
+function isBlank(record: string[]): boolean {
+  return record.length === 1 && record[0] === '';
+}
+
+/** RFC 4180 state machine over the whole text; returns records of raw field strings. */
+function splitRecords(text: string, file: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = '';
+  let i = 0;
+  let line = 1;
+  // True once the current field has begun (so a final `""` without newline still counts as a field).
+  let pending = false;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i];
+    if (c === '"' && field === '' && !pending) {
+      // Quoted field: runs to the closing quote; "" is a literal quote.
+      const startLine = line;
+      i++;
+      let closed = false;
+      while (i < n) {
+        const d = text[i];
+        if (d === '"') {
+          if (text[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          closed = true;
+          i++;
+          break;
+        }
+        if (d === '\n') line++;
+        field += d;
+        i++;
+      }
+      if (!closed) {
+        throw cellError(file, records.length === 0 ? null : records.length, null, `unterminated quoted field starting on line ${startLine}`);
+      }
+      const next = text[i];
+      if (i < n && next !== ',' && next !== '\n' && next !== '\r') {
+        throw cellError(
+          file,
+          records.length === 0 ? null : records.length,
+          null,
+          `unexpected character '${next}' after closing quote on line ${line} (a quote inside a quoted field must be doubled: "")`,
+        );
+      }
+      pending = true;
+      continue;
+    }
+    if (c === ',') {
+      record.push(field);
+      field = '';
+      pending = false;
+      i++;
+      continue;
+    }
+    if (c === '\r' || c === '\n') {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = '';
+      pending = false;
+      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      line++;
+      continue;
+    }
+    field += c;
+    pending = true;
+    i++;
+  }
+  // Last record without a trailing newline.
+  if (pending || record.length > 0) {
+    record.push(field);
+    records.push(record);
+  }
+  return records;
+}
+
+/** True when a raw cell means "missing": '', 'NA' or '.' (surrounding spaces ignored). */
+export function isMissingCell(cell: string): boolean {
+  return MISSING.has(cell.trim());
+}
+
+/** Parses a non-missing cell strictly ('1e3', '-0.5', '.5' ok; '12abc', '1,5', '0x10', 'Inf' not); NaN if not a number. */
+export function parseNumberCell(cell: string): number {
+  const s = cell.trim();
+  if (!NUMBER_RE.test(s)) return NaN;
+  const v = Number(s);
+  return Number.isFinite(v) ? v : NaN;
+}
+
+/** Throws naming the missing column(s) and listing the columns the file has. */
+export function requireColumns(csv: ParsedCsv, names: string[]): void {
+  const have = new Set(csv.header);
+  const missing = names.filter((n) => !have.has(n));
+  if (missing.length > 0) {
+    const list = missing.map((m) => `'${m}'`).join(', ');
+    throw new InputError(
+      `${csv.file}: missing column${missing.length > 1 ? 's' : ''} ${list} (columns are: ${csv.header.join(', ')})`,
+    );
+  }
+}
+
+function columnIndex(csv: ParsedCsv, name: string): number {
+  requireColumns(csv, [name]);
+  return csv.header.indexOf(name);
+}
+
+/** A numeric column (NaN = missing); a non-numeric cell throws naming file, row, column and value. */
+export function numericColumn(csv: ParsedCsv, name: string): Float64Array {
+  const j = columnIndex(csv, name);
+  const out = new Float64Array(csv.rows.length);
+  csv.rows.forEach((row, i) => {
+    const cell = row[j];
+    if (isMissingCell(cell)) {
+      out[i] = NaN;
+      return;
+    }
+    const v = parseNumberCell(cell);
+    if (Number.isNaN(v)) throw cellError(csv.file, i + 1, name, `'${cell}' is not a number (numeric column required)`);
+    out[i] = v;
+  });
+  return out;
+}
+
+/** A string column (trimmed cells; null = missing). */
+export function stringColumn(csv: ParsedCsv, name: string): (string | null)[] {
+  const j = columnIndex(csv, name);
+  return csv.rows.map((row) => (isMissingCell(row[j]) ? null : row[j].trim()));
+}
+
+/** True when every non-missing cell of column j is a finite number. */
+function isNumericColumn(csv: ParsedCsv, j: number): boolean {
+  for (const row of csv.rows) {
+    const cell = row[j];
+    if (!isMissingCell(cell) && Number.isNaN(parseNumberCell(cell))) return false;
+  }
+  return true;
+}
+
+/**
+ * Converts to columns. A column is numeric when every non-missing cell is a number (an all-missing
+ * column is numeric, all NaN), else categorical. `numeric` forces numeric (a bad cell throws);
+ * `categorical` forces strings (e.g. numeric codes used as groups).
+ */
+export function toDataTable(csv: ParsedCsv, opts: { numeric?: string[]; categorical?: string[] } = {}): DataTable {
+  const numeric = new Set(opts.numeric ?? []);
+  const categorical = new Set(opts.categorical ?? []);
+  requireColumns(csv, [...numeric, ...categorical]);
+  for (const name of numeric) {
+    if (categorical.has(name)) throw new InputError(`${csv.file}: column '${name}' requested as both numeric and categorical`);
+  }
+  const columns: DataTable['columns'] = {};
+  csv.header.forEach((name, j) => {
+    if (categorical.has(name)) columns[name] = stringColumn(csv, name);
+    else if (numeric.has(name) || isNumericColumn(csv, j)) columns[name] = numericColumn(csv, name);
+    else columns[name] = stringColumn(csv, name);
+  });
+  return { nrows: csv.rows.length, columns, source: csv.file };
+}
