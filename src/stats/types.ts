@@ -41,7 +41,7 @@ export interface FitOptions {
   feMethod?: 'absorb' | 'dummies';
   /** Drop singleton FE groups, as reghdfe does (default false, as Stata `regress`). */
   dropSingletons?: boolean;
-  /** Convergence tolerance of the FE demeaning (default 1e-12, relative). */
+  /** Convergence tolerance of the FE demeaning (default 1e-13, relative to the column's largest |value|). */
   feTol?: number;
   feMaxIter?: number;
   /** Rank tolerance of the pivoted QR (relative to the largest column norm). */
@@ -102,4 +102,16 @@ export interface FitResult {
   fitted: Float64Array;
   /** Indices (into the input rows) of the observations used, ascending. */
   rowsUsed: Int32Array;
+  /**
+   * Absorbed FE only: the FE coefficients (fixest `fixef()`), normalised so that the first level of
+   * every FE after the first is 0 (per connected component); FE `levels` align with `coef`.
+   */
+  fixef?: { name: string; levels: string[]; coef: Float64Array }[];
+  /**
+   * Absorbed FE only: the intercept at the base (first sorted) levels, i.e. the _cons Stata's
+   * `regress y x i.a i.b` prints; null when the FE design is not connected (not identified).
+   */
+  baseIntercept?: number | null;
+  /** Accelerated iterations the FE demeaning needed (max over columns); 0 without absorbed FE. */
+  feIterations?: number;
 }

@@ -1,0 +1,54 @@
+/**
+ * t and F tail probabilities, confidence intervals and significance stars.
+ * Upper tails are computed directly (never as 1 - cdf) so tiny p-values keep their digits:
+ * two-sided t: 2 F_t(-|t|); F upper tail: P(F(d1,d2) > f) = P(F(d2,d1) < 1/f).
+ */
+import tcdf from '@stdlib/stats-base-dists-t-cdf';
+import fcdf from '@stdlib/stats-base-dists-f-cdf';
+import tquantile from '@stdlib/stats-base-dists-t-quantile';
+
+/** Two-sided p-value of a t statistic with `df` degrees of freedom (NaN in, NaN out). */
+export function tPValue(t: number, df: number): number {
+  if (!Number.isFinite(t)) return Number.isNaN(t) ? NaN : 0;
+  if (!(df > 0)) return NaN;
+  return Math.min(1, 2 * tcdf(-Math.abs(t), df));
+}
+
+/** Upper-tail probability P(F(df1, df2) > f). */
+export function fPValue(f: number, df1: number, df2: number): number {
+  if (Number.isNaN(f) || !(df1 > 0) || !(df2 > 0)) return NaN;
+  if (f === Infinity) return 0;
+  if (f <= 0) return 1;
+  return fcdf(1 / f, df2, df1);
+}
+
+/** Critical value t_{1-(1-level)/2}(df) of a two-sided interval. */
+export function tCritical(level: number, df: number): number {
+  if (!(df > 0)) return NaN;
+  return tquantile(1 - (1 - level) / 2, df);
+}
+
+/** Confidence interval coef +- t_crit * se. */
+export function confInt(coef: number, se: number, level: number, df: number): [number, number] {
+  const c = tCritical(level, df);
+  return [coef - c * se, coef + c * se];
+}
+
+/** Default star thresholds: 10%, 5%, 1% give *, **, ***. */
+export const DEFAULT_STAR_LEVELS: readonly number[] = [0.1, 0.05, 0.01];
+
+/**
+ * Number of stars of a p-value: how many thresholds it is strictly below (Stata esttab and
+ * R's printCoefmat use p < threshold). Thresholds may be given in any order.
+ */
+export function starCount(p: number, levels: readonly number[] = DEFAULT_STAR_LEVELS): number {
+  if (!Number.isFinite(p)) return 0;
+  let k = 0;
+  for (const l of levels) if (p < l) k++;
+  return k;
+}
+
+/** Stars as a string, e.g. "**". */
+export function stars(p: number, levels: readonly number[] = DEFAULT_STAR_LEVELS, symbol = '*'): string {
+  return symbol.repeat(starCount(p, levels));
+}
