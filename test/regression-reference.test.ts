@@ -8,6 +8,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { fitDesign, type DesignInput } from '../src/stats/fitDesign.ts';
 import { waldTerms } from '../src/stats/wald.ts';
+import { feols } from '../src/stats/feols.ts';
+import { readCsv as readCsvTable, toDataTable } from '../src/data/csv.ts';
+import { fileURLToPath } from 'node:url';
 import type { FitOptions, FitResult } from '../src/stats/types.ts';
 
 const DIR = new URL('./fixtures/regression/', import.meta.url);
@@ -182,6 +185,28 @@ describe('regression references (R lm + sandwich)', () => {
           });
           expect(fit.vcovInfo.df).toBe(e.df);
           if (e.within_r_squared !== undefined) expectRel(fit.r2Within!, e.within_r_squared, `${m.id} ${name} within r2`, 'stat');
+        }
+      });
+    }
+  }
+  // End to end through the formula parser, CSV reader and design builder (other modules).
+  for (const file of files) {
+    const ref = JSON.parse(readFileSync(new URL(`${file}.json`, DIR), 'utf8')) as { models: RefModel[] };
+    const data = toDataTable(readCsvTable(fileURLToPath(new URL(`${file}.csv`, DIR))));
+    for (const m of ref.models) {
+      it(`${m.id} via feols (formula -> design -> fit), every vcov`, () => {
+        const formula = m.formula + (m.fixed_effects.length ? ` | ${m.fixed_effects.join(' + ')}` : '');
+        for (const [vname, v] of Object.entries(m.vcov)) {
+          const fit = feols(data, formula, optionsFor(vname, m));
+          expect(fit.k).toBe(m.k);
+          m.terms.forEach((term, j) => {
+            const a = pick(fit, term);
+            expectRel(fit.coef[a], m.coefficients[j]!, `${m.id} feols coef ${term}`, 'coef');
+            expectRel(fit.se[a], v.se[j], `${m.id} feols ${vname} se ${term}`, 'se');
+            expectP(fit.p[a], v.p[j], `${m.id} feols ${vname} p ${term}`);
+          });
+          if (v.wald_f.value === null) expect(fit.f).toBeNaN();
+          else expectRel(fit.f, v.wald_f.value, `${m.id} feols ${vname} F`, 'wald');
         }
       });
     }

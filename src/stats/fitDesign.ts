@@ -57,6 +57,11 @@ export function fitDesign(design: DesignInput, opts: FitOptions = {}): FitResult
     if (c.G < 2) throw new InputError(`cluster variable '${clusterNames[i]}' has ${c.G} cluster; at least 2 are needed`);
   }
   // ---- regressors -----------------------------------------------------------------------------
+  // design.ts leaves the intercept out when FE are present (they absorb it); the dummy-variable fit
+  // puts it back, as Stata `regress y x i.fe` reports _cons.
+  if (d.fe.length > 0 && feMethod === 'dummies' && d.model.intercept && !d.names.includes(INTERCEPT)) {
+    d = { ...d, X: [new Float64Array(d.y.length).fill(1), ...d.X], names: [INTERCEPT, ...d.names] };
+  }
   const icptIdx = d.names.indexOf(INTERCEPT);
   const hasIntercept = icptIdx >= 0;
   const absorbed = d.fe.length > 0 && feMethod === 'absorb';
