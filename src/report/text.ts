@@ -1,0 +1,100 @@
+/**
+ * Plain-text rendering of a Table, laid out like Stata esttab's console output: dashed rules,
+ * labels left-aligned, numbers aligned on the decimal point with stars and ")" hanging right.
+ */
+import { checkTable, displayWidth, splitDecimal, type Align, type Table } from './table.ts';
+
+const GAP = '  ';
+
+function padEnd(s: string, w: number): string {
+  return s + ' '.repeat(Math.max(0, w - displayWidth(s)));
+}
+function padStart(s: string, w: number): string {
+  return ' '.repeat(Math.max(0, w - displayWidth(s))) + s;
+}
+/** Centred; the odd space goes to the right. */
+function center(s: string, w: number): string {
+  const extra = Math.max(0, w - displayWidth(s));
+  const left = Math.floor(extra / 2);
+  return ' '.repeat(left) + s + ' '.repeat(extra - left);
+}
+
+/** Layout of one column: its width and, for a decimal column, the widths of both halves. */
+interface ColumnLayout {
+  align: Align;
+  width: number;
+  intWidth: number;
+  restWidth: number;
+}
+
+function layoutColumn(align: Align, header: string[], cells: string[]): ColumnLayout {
+  let width = Math.max(0, ...header.map(displayWidth));
+  let intWidth = 0;
+  let restWidth = 0;
+  for (const cell of cells) {
+    const parts = align === 'd' ? splitDecimal(cell) : null;
+    if (parts) {
+      intWidth = Math.max(intWidth, displayWidth(parts.int));
+      restWidth = Math.max(restWidth, displayWidth(parts.rest));
+    } else {
+      width = Math.max(width, displayWidth(cell));
+    }
+  }
+  return { align, width: Math.max(width, intWidth + restWidth), intWidth, restWidth };
+}
+
+function formatCell(cell: string, col: ColumnLayout): string {
+  switch (col.align) {
+    case 'l':
+      return padEnd(cell, col.width);
+    case 'r':
+      return padStart(cell, col.width);
+    case 'c':
+      return center(cell, col.width);
+    case 'd': {
+      const parts = splitDecimal(cell);
+      if (!parts) return center(cell, col.width);
+      const block = padStart(parts.int, col.intWidth) + padEnd(parts.rest, col.restWidth);
+      return center(block, col.width);
+    }
+  }
+}
+
+function formatHeader(cell: string, col: ColumnLayout, first: boolean): string {
+  if (first || col.align === 'l') return padEnd(cell, col.width);
+  if (col.align === 'r') return padStart(cell, col.width);
+  return center(cell, col.width);
+}
+
+/** Renders the table as aligned monospace text ending in a newline; trailing spaces are trimmed. */
+export function toText(table: Table): string {
+  checkTable(table);
+  const bodyRows = table.rows.filter((r) => r.kind !== 'rule');
+  const layout = table.columns.map((c, j) =>
+    layoutColumn(
+      j === 0 && c.align === 'd' ? 'l' : c.align,
+      [c.label, ...(table.subHeader ? [table.subHeader[j]] : [])],
+      bodyRows.map((r) => r.cells[j]),
+    ),
+  );
+  const total = layout.reduce((s, c) => s + c.width, 0) + GAP.length * (layout.length - 1);
+  const rule = '-'.repeat(total);
+  const lines: string[] = [];
+  const pushRule = (): void => {
+    if (lines[lines.length - 1] !== rule) lines.push(rule);
+  };
+  const join = (cells: string[]): string => cells.join(GAP).trimEnd();
+
+  if (table.title) lines.push(table.title);
+  pushRule();
+  lines.push(join(table.columns.map((c, j) => formatHeader(c.label, layout[j], j === 0))));
+  if (table.subHeader) lines.push(join(table.subHeader.map((s, j) => formatHeader(s, layout[j], j === 0))));
+  pushRule();
+  for (const row of table.rows) {
+    if (row.kind === 'rule') pushRule();
+    else lines.push(join(row.cells.map((s, j) => formatCell(s, layout[j]))));
+  }
+  pushRule();
+  lines.push(...table.notes);
+  return lines.join('\n') + '\n';
+}

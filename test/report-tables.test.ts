@@ -1,0 +1,284 @@
+import { describe, expect, it } from 'vitest';
+import { toCsv } from '../src/report/csvOut.ts';
+import { toHtml, htmlDocument } from '../src/report/html.ts';
+import { escapeLatex, toLatex } from '../src/report/latex.ts';
+import { escapeMarkdown, toMarkdown } from '../src/report/markdown.ts';
+import { regressionJson, regressionTable, type RegressionModel } from '../src/report/regressionTable.ts';
+import { splitDecimal, type Table } from '../src/report/table.ts';
+import { toText } from '../src/report/text.ts';
+import { fakeFit } from './report-helpers.ts';
+
+// Two hand-made models. Rounded by hand to 3 decimals (printf rules):
+//   579.2684 -> 579.268, 65.7871 -> 65.787, -50.78512 -> -50.785, 20.92249 -> 20.922,
+//   52.58412 -> 52.584, 51.02791 -> 51.028; -0.0625 -> -0.062 (exact tie, to even),
+//   0.03125 -> 0.031, 6.5 -> 6.500, 1.25 -> 1.250; R² 0.11749 -> 0.117, 0.16 -> 0.160.
+// Stars (* p<0.10, ** p<0.05, *** p<0.01): 1e-7 ***, 0.0153 **, 0.3 none,
+//   0.0099 *** (edge), 0.05 * (edge: not below 0.05), 0.0999 * (edge).
+const m1 = fakeFit(
+  [
+    { term: '(Intercept)', coef: 579.2684, se: 65.7871, p: 1e-7 },
+    { term: 'lev', coef: -50.78512, se: 20.92249, p: 0.0153 },
+    { term: 'ind_share', coef: 52.58412, se: 51.02791, p: 0.3 },
+  ],
+  414,
+  0.11749,
+);
+const m2 = fakeFit(
+  [
+    { term: '(Intercept)', coef: 6.5, se: 1.25, p: 0.0099 },
+    { term: 'lev', coef: -0.0625, se: 0.03125, p: 0.05 },
+    { term: 'pc', coef: 9.625, se: 4.799, p: 0.0999 },
+    { term: 'industry::B', coef: 1, se: 1, p: 0.5 },
+  ],
+  1234,
+  0.16,
+);
+const models: RegressionModel[] = [
+  { label: '(1)', fit: m1 },
+  { label: '(2)', fit: m2 },
+];
+const opts = {
+  title: 'Table 3: OLS & 50% of firms',
+  dependent: 'Scores',
+  // Row order = this order; 'industry::B' is not listed, so it is left out; the constant goes last.
+  varLabels: { ind_share: '% Indep_Dir', lev: 'Leverage', pc: 'Political Connection' },
+  feRows: [{ label: 'Industry FE', values: ['Yes', 'Yes'] }],
+  note: 'Robust standard errors in parentheses.',
+};
+const table = regressionTable(models, opts);
+
+describe('regressionTable', () => {
+  it('builds rows: coefficient, SE under it, blanks for absent variables, constant last', () => {
+    expect(table.rows.map((r) => [r.kind, ...r.cells])).toEqual([
+      ['body', '% Indep_Dir', '52.584', ''],
+      ['se', '', '(51.028)', ''],
+      ['body', 'Leverage', '-50.785**', '-0.062*'],
+      ['se', '', '(20.922)', '(0.031)'],
+      ['body', 'Political Connection', '', '9.625*'],
+      ['se', '', '', '(4.799)'],
+      ['body', 'Constant', '579.268***', '6.500***'],
+      ['se', '', '(65.787)', '(1.250)'],
+      ['rule'],
+      ['fe', 'Industry FE', 'Yes', 'Yes'],
+      ['stat', 'N', '414', '1234'],
+      ['stat', 'R²', '0.117', '0.160'],
+    ]);
+    expect(table.notes).toEqual(['Robust standard errors in parentheses.', '* p<0.10, ** p<0.05, *** p<0.01']);
+  });
+
+  it('configurable stars, digits and statistics', () => {
+    const t = regressionTable(models, { ...opts, stars: [0.05, 0.01, 0.001], digits: 2, stats: ['n'], feRows: [] });
+    expect(t.rows[2].cells).toEqual(['Leverage', '-50.79*', '-0.06']);
+    expect(t.rows[6].cells).toEqual(['Constant', '579.27***', '6.50**']);
+    expect(t.rows.slice(-1)[0].cells).toEqual(['N', '414', '1234']);
+    expect(t.notes[1]).toBe('* p<0.05, ** p<0.01, *** p<0.001');
+  });
+
+  it('marks a collinear term as (omitted)', () => {
+    const fit = fakeFit([{ term: '(Intercept)', coef: 1, se: 0.5, p: 0.06 }], 10, 0.5, { dropped: ['lev'] });
+    const t = regressionTable([{ label: 'A', fit }], { title: 't', varLabels: { lev: 'Leverage' }, stats: [] });
+    expect(t.rows.map((r) => r.cells)).toEqual([
+      ['Leverage', '(omitted)'],
+      ['', ''],
+      ['Constant', '1.000*'],
+      ['', '(0.500)'],
+    ]);
+  });
+
+  it('regressionJson: full precision, published.json table3 shape', () => {
+    const j = regressionJson(models, opts);
+    expect(j.title).toBe('Table 3: OLS & 50% of firms');
+    expect(j.dependent).toBe('Scores');
+    expect(j.models.map((m) => m.model)).toEqual(['(1)', '(2)']);
+    expect(Object.keys(j.models[0].coefficients)).toEqual(['% Indep_Dir', 'Leverage', 'Constant']);
+    expect(Object.keys(j.models[1].coefficients)).toEqual(['Leverage', 'Political Connection', 'Constant']);
+    expect(j.models[0].coefficients['Leverage']).toEqual({ coef: -50.78512, se: 20.92249, stars: 2, t: -50.78512 / 20.92249, p: 0.0153 });
+    expect(j.models[1].coefficients['Leverage'].stars).toBe(1);
+    expect(j.models[1].n).toBe(1234);
+    expect(j.models[0].r2).toBe(0.11749);
+    expect(j.note).toBe('Robust standard errors in parentheses. * p<0.10, ** p<0.05, *** p<0.01');
+    expect(JSON.parse(JSON.stringify(j))).toEqual(j);
+  });
+});
+
+describe('renderers', () => {
+  it('text: esttab-like, decimal points aligned, stars hanging', () => {
+    // Column widths: labels 20 ("Political Connection"); (1): 3 integer + 7 suffix (".268***") = 10;
+    // (2): 4 ("1234") + 7 = 11; total 20 + 2 + 10 + 2 + 11 = 45. Headers are centred.
+    expect(toText(table)).toBe(
+      [
+        'Table 3: OLS & 50% of firms',
+        '---------------------------------------------',
+        '                         (1)          (2)',
+        '                        Scores      Scores',
+        '---------------------------------------------',
+        '% Indep_Dir            52.584',
+        '                      (51.028)',
+        'Leverage              -50.785**     -0.062*',
+        '                      (20.922)      (0.031)',
+        'Political Connection                 9.625*',
+        '                                    (4.799)',
+        'Constant              579.268***     6.500***',
+        '                      (65.787)      (1.250)',
+        '---------------------------------------------',
+        'Industry FE              Yes          Yes',
+        'N                     414         1234',
+        'R²                      0.117        0.160',
+        '---------------------------------------------',
+        'Robust standard errors in parentheses.',
+        '* p<0.10, ** p<0.05, *** p<0.01',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('markdown: GFM pipe table, SE rows separate, markup escaped', () => {
+    expect(toMarkdown(table)).toBe(
+      [
+        '**Table 3: OLS & 50% of firms**',
+        '',
+        '|                      |           (1) |         (2) |',
+        '| :------------------- | ------------: | ----------: |',
+        '|                      |        Scores |      Scores |',
+        '| % Indep\\_Dir         |        52.584 |             |',
+        '|                      |      (51.028) |             |',
+        '| Leverage             |   -50.785\\*\\* |    -0.062\\* |',
+        '|                      |      (20.922) |     (0.031) |',
+        '| Political Connection |               |     9.625\\* |',
+        '|                      |               |     (4.799) |',
+        '| Constant             | 579.268\\*\\*\\* | 6.500\\*\\*\\* |',
+        '|                      |      (65.787) |     (1.250) |',
+        '| Industry FE          |           Yes |         Yes |',
+        '| N                    |           414 |        1234 |',
+        '| R²                   |         0.117 |       0.160 |',
+        '',
+        'Robust standard errors in parentheses.',
+        '',
+        '\\* p<0.10, \\*\\* p<0.05, \\*\\*\\* p<0.01',
+        '',
+      ].join('\n'),
+    );
+    expect(escapeMarkdown('a|b*c_d`e\\f')).toBe('a\\|b\\*c\\_d\\`e\\\\f');
+  });
+
+  it('latex: booktabs, r@{}l decimal pairs, math minus, superscript stars, escaping', () => {
+    expect(toLatex(table)).toBe(
+      [
+        '\\begin{table}[htbp]',
+        '\\centering',
+        '\\caption{Table 3: OLS \\& 50\\% of firms}',
+        '\\begin{tabular}{lr@{}lr@{}l}',
+        '\\toprule',
+        ' & \\multicolumn{2}{c}{(1)} & \\multicolumn{2}{c}{(2)} \\\\',
+        ' & \\multicolumn{2}{c}{Scores} & \\multicolumn{2}{c}{Scores} \\\\',
+        '\\midrule',
+        '\\% Indep\\_Dir & 52 & .584 & & \\\\',
+        ' & (51 & .028) & & \\\\',
+        'Leverage & $-$50 & .785$^{**}$ & $-$0 & .062$^{*}$ \\\\',
+        ' & (20 & .922) & (0 & .031) \\\\',
+        'Political Connection & & & 9 & .625$^{*}$ \\\\',
+        ' & & & (4 & .799) \\\\',
+        'Constant & 579 & .268$^{***}$ & 6 & .500$^{***}$ \\\\',
+        ' & (65 & .787) & (1 & .250) \\\\',
+        '\\midrule',
+        'Industry FE & \\multicolumn{2}{c}{Yes} & \\multicolumn{2}{c}{Yes} \\\\',
+        'N & 414 & & 1234 & \\\\',
+        'R\\textsuperscript{2} & 0 & .117 & 0 & .160 \\\\',
+        '\\bottomrule',
+        '\\multicolumn{5}{l}{\\footnotesize Robust standard errors in parentheses.} \\\\',
+        '\\multicolumn{5}{l}{\\footnotesize * p\\textless{}0.10, ** p\\textless{}0.05, *** p\\textless{}0.01} \\\\',
+        '\\end{tabular}',
+        '\\end{table}',
+        '',
+      ].join('\n'),
+    );
+    const bare = toLatex(table, { float: false });
+    expect(bare.startsWith('% Table 3: OLS & 50% of firms\n\\begin{tabular}{lr@{}lr@{}l}\n')).toBe(true);
+    expect(bare.endsWith('\\end{tabular}\n')).toBe(true);
+  });
+
+  it('latex escaping of & % _ # $ { } ~ ^ \\', () => {
+    expect(escapeLatex('a & b % c _ d # e $ f { g } h ~ i ^ j \\ k')).toBe(
+      'a \\& b \\% c \\_ d \\# e \\$ f \\{ g \\} h \\textasciitilde{} i \\textasciicircum{} j \\textbackslash{} k',
+    );
+  });
+
+  it('html: fragment with caption, classes, rule above FE row, escaped text', () => {
+    const html = toHtml(table);
+    expect(html.split('\n').slice(0, 9)).toEqual([
+      '<table class="cscs">',
+      '<caption>Table 3: OLS &amp; 50% of firms</caption>',
+      '<thead>',
+      '<tr><th class="l"></th><th class="c" scope="col">(1)</th><th class="c" scope="col">(2)</th></tr>',
+      '<tr><th class="l"></th><th class="c" scope="col">Scores</th><th class="c" scope="col">Scores</th></tr>',
+      '</thead>',
+      '<tbody>',
+      '<tr class="body"><td class="l">% Indep_Dir</td><td class="d">52.584<span class="sfx"></span></td><td class="d"></td></tr>',
+      '<tr class="se"><td class="l"></td><td class="d">(51.028<span class="sfx">)</span></td><td class="d"></td></tr>',
+    ]);
+    expect(html).toContain('<tr class="body"><td class="l">Leverage</td><td class="d">-50.785<span class="sfx">**</span></td><td class="d">-0.062<span class="sfx">*</span></td></tr>');
+    expect(html).toContain('<tr class="fe rule"><td class="l">Industry FE</td><td class="c">Yes</td><td class="c">Yes</td></tr>');
+    expect(html).toContain('<tfoot>\n<tr><td colspan="3">Robust standard errors in parentheses.</td></tr>\n<tr><td colspan="3">* p&lt;0.10, ** p&lt;0.05, *** p&lt;0.01</td></tr>\n</tfoot>\n</table>\n');
+    const doc = htmlDocument('A <b> & c', html);
+    expect(doc.startsWith('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">')).toBe(true);
+    expect(doc).toContain('<title>A &lt;b&gt; &amp; c</title>');
+    expect(doc).not.toMatch(/<script/);
+  });
+
+  it('csv: RFC 4180 layout, SE in the row under the coefficient', () => {
+    expect(toCsv(table)).toBe(
+      [
+        ',(1),(2)',
+        ',Scores,Scores',
+        '% Indep_Dir,52.584,',
+        ',(51.028),',
+        'Leverage,-50.785**,-0.062*',
+        ',(20.922),(0.031)',
+        'Political Connection,,9.625*',
+        ',,(4.799)',
+        'Constant,579.268***,6.500***',
+        ',(65.787),(1.250)',
+        'Industry FE,Yes,Yes',
+        'N,414,1234',
+        'R²,0.117,0.160',
+        '',
+      ].join('\r\n'),
+    );
+  });
+
+  it('csv quoting: commas, quotes and line breaks; excel mode keeps cells as text', () => {
+    const t: Table = {
+      title: 'q',
+      columns: [
+        { label: 'a,b', align: 'l' },
+        { label: 'say "hi"', align: 'r' },
+        { label: 'plain', align: 'r' },
+      ],
+      rows: [{ kind: 'body', cells: ['line\nbreak', '(1.5)', ''] }],
+      notes: [],
+    };
+    expect(toCsv(t)).toBe('"a,b","say ""hi""",plain\r\n"line\nbreak",(1.5),\r\n');
+    expect(toCsv(t, { excel: true })).toBe('"=""a,b""","=""say """"hi""""""","=""plain"""\r\n"=""line\nbreak""","=""(1.5)""",\r\n');
+  });
+
+  it('decimal split of numeric cells only', () => {
+    expect(splitDecimal('-50.785**')).toEqual({ int: '-50', rest: '.785**' });
+    expect(splitDecimal('(20.922)')).toEqual({ int: '(20', rest: '.922)' });
+    expect(splitDecimal('414')).toEqual({ int: '414', rest: '' });
+    expect(splitDecimal('99.34%')).toEqual({ int: '99', rest: '.34%' });
+    expect(splitDecimal('Yes')).toBeNull();
+    expect(splitDecimal('(omitted)')).toBeNull();
+    expect(splitDecimal('')).toBeNull();
+  });
+
+  it('rejects a malformed table', () => {
+    const bad: Table = { title: 'bad', columns: [{ label: 'x', align: 'l' }], rows: [{ kind: 'body', cells: ['a', 'b'] }], notes: [] };
+    expect(() => toText(bad)).toThrow(/row 1 has 2 cells, expected 1/);
+  });
+
+  it('is deterministic', () => {
+    const again = regressionTable(models, opts);
+    expect(toLatex(again)).toBe(toLatex(table));
+    expect(toHtml(again)).toBe(toHtml(table));
+  });
+});
