@@ -5,6 +5,7 @@
  */
 import { formatFixed } from '../report/format.ts';
 import type { RegressionJson } from '../report/regressionTable.ts';
+import type { ComparisonRow } from '../report/replicationReport.ts';
 import type { FigureValues, Table1, Table2 } from './tables.ts';
 
 /** Tiny slack for binary floating point in "within 0.005" comparisons. */
@@ -29,23 +30,22 @@ export const TOLERANCES = {
   n: 414,
 } as const;
 
-/** One compared cell. */
-export interface CheckCell {
-  /** e.g. "Table 3". */
-  table: string;
-  /** Row and column of the cell, e.g. "(5) Leverage" / "coef". */
-  row: string;
-  column: string;
-  published: number;
-  reproduced: number | null;
-  /** reproduced - published (null when not reproduced). */
-  diff: number | null;
-  /** The rule, in words: "|diff| <= 0.005". */
-  rule: string;
-  ok: boolean;
-  /** Decimals the paper printed (for display). */
-  decimals: number;
-}
+/**
+ * One compared cell, in the report's shape: `table` is an id ("table1" ... "table4", "figure1",
+ * "figure2"), `row` e.g. "(5) Leverage", `column` e.g. "coef"; `reproduced` and `diff` are NaN when
+ * the cell was not reproduced at all (then it fails); `tolerance` states the rule in words.
+ */
+export type CheckCell = ComparisonRow;
+
+/** Section titles of the report, by table id. */
+export const CHECK_TITLES: Record<string, string> = {
+  table1: 'Table 1: Distribution of Ratings and Scores',
+  figure1: 'Figure 1: first-level indicators, mean as percent of maximum',
+  figure2: 'Figure 2: second-level indicators, mean as percent of maximum',
+  table2: 'Table 2: Summary Statistics',
+  table3: 'Table 3: OLS Regression on the Determinants of Corporate Social Credit Scores',
+  table4: 'Table 4: OLS Regression on the Determinants of First-Level Sub-scores',
+};
 
 export interface ReplicationCheck {
   cells: CheckCell[];
@@ -80,10 +80,10 @@ export interface Reproduced {
   table4: RegressionJson;
 }
 
-function cell(table: string, row: string, column: string, published: number, reproduced: number | null | undefined, decimals: number, rule: string, test: (diff: number, r: number) => boolean): CheckCell {
-  const r = reproduced === undefined || reproduced === null || !Number.isFinite(reproduced) ? null : reproduced;
-  const diff = r === null ? null : r - published;
-  return { table, row, column, published, reproduced: r, diff, rule, ok: diff !== null && test(diff, r!), decimals };
+function cell(table: string, row: string, column: string, published: number, reproduced: number | null | undefined, tolerance: string, test: (diff: number, r: number) => boolean): CheckCell {
+  const r = reproduced === undefined || reproduced === null || !Number.isFinite(reproduced) ? NaN : reproduced;
+  const diff = r - published;
+  return { table, row, column, published, reproduced: r, diff, tolerance, ok: Number.isFinite(diff) && test(diff, r) };
 }
 
 const absWithin = (tol: number) => (d: number): boolean => Math.abs(d) <= tol;
@@ -97,10 +97,10 @@ function summaryCells(table: string, row: string, pub: Record<string, unknown>, 
     const p = pub[key];
     if (typeof p !== 'number') continue;
     const r = rep?.[key] as number | null | undefined;
-    if (key === 'n') out.push(cell(table, row, key, p, r, 0, 'exact', exact));
+    if (key === 'n') out.push(cell(table, row, key, p, r, 'exact', exact));
     else if (key === 'min' || key === 'median' || key === 'max') {
-      out.push(cell(table, row, key, p, r, dec, `equal at ${dec} decimals`, (_d, x) => formatFixed(x, dec) === formatFixed(p, dec)));
-    } else out.push(cell(table, row, key, p, r, dec, '|diff| <= 0.005', absWithin(TOLERANCES.summaryAbs)));
+      out.push(cell(table, row, key, p, r, `equal at ${dec} decimals`, (_d, x) => formatFixed(x, dec) === formatFixed(p, dec)));
+    } else out.push(cell(table, row, key, p, r, '|diff| <= 0.005', absWithin(TOLERANCES.summaryAbs)));
   }
   return out;
 }
@@ -113,18 +113,18 @@ function modelCells(table: string, pub: PublishedModel, rep: RegressionJson['mod
     const r = rep?.coefficients[label];
     const row = `${m} ${label}`;
     if (main) {
-      out.push(cell(table, row, 'coef', c.coef, r?.coef, 3, '|diff| <= 0.01', absWithin(TOLERANCES.main.coefAbs)));
-      out.push(cell(table, row, 'se', c.se, r?.se, 3, '|diff| <= 1% of published', (d) => Math.abs(d) <= TOLERANCES.main.seRel * c.se + EPS));
+      out.push(cell(table, row, 'coef', c.coef, r?.coef, '|diff| <= 0.01', absWithin(TOLERANCES.main.coefAbs)));
+      out.push(cell(table, row, 'se', c.se, r?.se, '|diff| <= 1% of published', (d) => Math.abs(d) <= TOLERANCES.main.seRel * c.se + EPS));
     } else {
       const tol = TOLERANCES.other.coefSeMultiple * c.se;
-      out.push(cell(table, row, 'coef', c.coef, r?.coef, 3, `|diff| <= 0.25 SE (${formatFixed(tol, 3)})`, (d) => Math.abs(d) <= tol + EPS));
-      out.push(cell(table, row, 'se', c.se, r?.se, 3, '|diff| <= 10% of published', (d) => Math.abs(d) <= TOLERANCES.other.seRel * c.se + EPS));
+      out.push(cell(table, row, 'coef', c.coef, r?.coef, `|diff| <= 0.25 SE (${formatFixed(tol, 3)})`, (d) => Math.abs(d) <= tol + EPS));
+      out.push(cell(table, row, 'se', c.se, r?.se, '|diff| <= 10% of published', (d) => Math.abs(d) <= TOLERANCES.other.seRel * c.se + EPS));
     }
-    out.push(cell(table, row, 'stars', c.stars, r?.stars, 0, 'identical', exact));
+    out.push(cell(table, row, 'stars', c.stars, r?.stars, 'identical', exact));
   }
-  out.push(cell(table, `${m} Observations`, 'n', pub.n, rep?.n, 0, `exact`, exact));
+  out.push(cell(table, `${m} Observations`, 'n', pub.n, rep?.n, 'exact', exact));
   const r2Tol = main ? TOLERANCES.main.r2Abs : TOLERANCES.other.r2Abs;
-  out.push(cell(table, `${m} R-squared`, 'r2', pub.r2, rep?.r2, 3, `|diff| <= ${main ? '0.0005' : '0.01'}`, absWithin(r2Tol)));
+  out.push(cell(table, `${m} R-squared`, 'r2', pub.r2, rep?.r2, `|diff| <= ${main ? '0.0005' : '0.01'}`, absWithin(r2Tol)));
   return out;
 }
 
@@ -133,26 +133,26 @@ export function checkReplication(published: Published, reproduced: Reproduced): 
   const cells: CheckCell[] = [];
   const t1 = reproduced.table1;
   for (const r of published.table1.ratings) {
-    cells.push(...summaryCells('Table 1', r.rating, r as unknown as Record<string, unknown>, t1.ratings.find((x) => x.rating === r.rating) as unknown as Record<string, unknown>));
+    cells.push(...summaryCells('table1', r.rating, r as unknown as Record<string, unknown>, t1.ratings.find((x) => x.rating === r.rating) as unknown as Record<string, unknown>));
   }
-  cells.push(...summaryCells('Table 1', 'Total score', published.table1.total_score as unknown as Record<string, unknown>, t1.total_score as unknown as Record<string, unknown>));
+  cells.push(...summaryCells('table1', 'Total score', published.table1.total_score as unknown as Record<string, unknown>, t1.total_score as unknown as Record<string, unknown>));
   for (const r of published.table1.first_level_scores) {
-    cells.push(...summaryCells('Table 1', r.indicator, r as unknown as Record<string, unknown>, t1.first_level_scores.find((x) => x.indicator === r.indicator) as unknown as Record<string, unknown>));
+    cells.push(...summaryCells('table1', r.indicator, r as unknown as Record<string, unknown>, t1.first_level_scores.find((x) => x.indicator === r.indicator) as unknown as Record<string, unknown>));
   }
   for (const [fig, name] of [[published.figure1, 'figure1'], [published.figure2, 'figure2']] as const) {
     const rep = reproduced[name];
     for (const [indicator, value] of Object.entries(fig.given)) {
-      cells.push(cell(name === 'figure1' ? 'Figure 1' : 'Figure 2', indicator, 'percent', value, rep[indicator], 2, '|diff| <= 0.005', absWithin(TOLERANCES.figureAbs)));
+      cells.push(cell(name, indicator, 'percent', value, rep[indicator], '|diff| <= 0.005', absWithin(TOLERANCES.figureAbs)));
     }
   }
   for (const r of published.table2.rows) {
-    cells.push(...summaryCells('Table 2', r.variable, r as unknown as Record<string, unknown>, reproduced.table2.rows.find((x) => x.variable === r.variable) as unknown as Record<string, unknown>));
+    cells.push(...summaryCells('table2', r.variable, r as unknown as Record<string, unknown>, reproduced.table2.rows.find((x) => x.variable === r.variable) as unknown as Record<string, unknown>));
   }
   for (const m of published.table3.models) {
-    cells.push(...modelCells('Table 3', m, reproduced.table3.models.find((x) => x.model === m.model), m.model === '(5)'));
+    cells.push(...modelCells('table3', m, reproduced.table3.models.find((x) => x.model === m.model), m.model === '(5)'));
   }
   for (const m of published.table4.models) {
-    cells.push(...modelCells('Table 4', m, reproduced.table4.models.find((x) => x.model === m.model), true));
+    cells.push(...modelCells('table4', m, reproduced.table4.models.find((x) => x.model === m.model), true));
   }
   const matched = cells.filter((c) => c.ok).length;
   return { cells, matched, total: cells.length };
