@@ -1,0 +1,262 @@
+/**
+ * Joint structure of the sample covariates, refined so that Table 3 models (1)-(4) follow from
+ * model (5). Why this is needed: with OLS, a short model's coefficients equal the long model's
+ * plus an omitted-variable term that depends only on the regressors,
+ *   b_short = b_incl + (X_k'X_k)^-1 X_k' (X_omit b_omit),
+ * so once the scores reproduce model (5), models (1)-(4) are fixed by the covariates alone.
+ * We therefore swap values of one variable between two firms (which leaves every marginal and
+ * Table 2 exactly unchanged) and keep a swap when it brings the implied short-model
+ * coefficients closer to the published ones, measured in published standard errors.
+ */
+import type { Rng } from './rng.ts';
+import type { CovariateValues } from './covariates.ts';
+
+/** Regression columns used by the tuning, in model (5) order. */
+export const REG_VARS = [
+  'independent_director_pct',
+  'leverage',
+  'roa',
+  'soe',
+  'state_share',
+  'party_building',
+  'political_connection',
+  'firm_size',
+  'firm_age',
+  'book_to_market',
+] as const;
+export type RegVar = (typeof REG_VARS)[number];
+
+const LABELS: Record<string, RegVar | 'const'> = {
+  '% Independent Director': 'independent_director_pct',
+  Leverage: 'leverage',
+  ROA: 'roa',
+  SOE: 'soe',
+  '% State Shareholding': 'state_share',
+  'Party-Building Reform': 'party_building',
+  'Political Connection': 'political_connection',
+  'Firm Size': 'firm_size',
+  'Firm Age': 'firm_age',
+  'Book-to-Market': 'book_to_market',
+  Constant: 'const',
+};
+
+interface PubCoef {
+  coef: number;
+  se: number;
+}
+/** The part of published.json table3 this module reads. */
+export interface PublishedTable3 {
+  table3: { models: { model: string; coefficients: Record<string, PubCoef> }[] };
+}
+
+/** One short model: its included variables and the published coefficients to reach. */
+interface ShortModel {
+  name: string;
+  included: RegVar[];
+  omitted: RegVar[];
+  /** published coefficient and SE per included variable and 'const' */
+  target: Map<RegVar | 'const', PubCoef>;
+}
+
+/** Solves the symmetric system A x = b (dense, Gaussian elimination with partial pivoting). */
+function solve(A: Float64Array, b: Float64Array, p: number): Float64Array {
+  const M = Float64Array.from(A);
+  const x = Float64Array.from(b);
+  for (let c = 0; c < p; c++) {
+    let piv = c;
+    for (let r = c + 1; r < p; r++) if (Math.abs(M[r * p + c]) > Math.abs(M[piv * p + c])) piv = r;
+    if (Math.abs(M[piv * p + c]) < 1e-12) throw new Error('jointStructure: singular design');
+    if (piv !== c) {
+      for (let k = 0; k < p; k++) {
+        const t = M[c * p + k];
+        M[c * p + k] = M[piv * p + k];
+        M[piv * p + k] = t;
+      }
+      const t = x[c];
+      x[c] = x[piv];
+      x[piv] = t;
+    }
+    for (let r = c + 1; r < p; r++) {
+      const f = M[r * p + c] / M[c * p + c];
+      if (f === 0) continue;
+      for (let k = c; k < p; k++) M[r * p + k] -= f * M[c * p + k];
+      x[r] -= f * x[c];
+    }
+  }
+  for (let r = p - 1; r >= 0; r--) {
+    let s = x[r];
+    for (let k = r + 1; k < p; k++) s -= M[r * p + k] * x[k];
+    x[r] = s / M[r * p + r];
+  }
+  return x;
+}
+
+/** Dummy columns (first sorted level is the base) for a categorical variable. */
+function dummies(levels: readonly string[]): Float64Array[] {
+  const uniq = [...new Set(levels)].sort();
+  return uniq.slice(1).map((lv) => Float64Array.from(levels, (v) => (v === lv ? 1 : 0)));
+}
+
+/** Winsorized regressors of the sample: clipping at the type-2 bounds is invariant under swaps. */
+export type RegColumns = Record<RegVar, Float64Array>;
+
+/**
+ * Evaluator of the short-model distance: for each model (1)-(4), regress the omitted part
+ * X_omit b_omit (published model (5) coefficients) on the included variables, constant and FE
+ * dummies, and compare b_incl + shift with the published short-model coefficients.
+ */
+export class ShortModelFit {
+  private readonly models: ShortModel[];
+  private readonly b5: Map<RegVar | 'const', number>;
+  private readonly fe: Float64Array[];
+  private readonly n: number;
+  /** Precomputed FE/constant block of X'X (constant first, then dummies). */
+  private readonly feGram: Float64Array;
+
+  constructor(published: PublishedTable3, industry: readonly string[], city: readonly string[]) {
+    const ms = published.table3.models;
+    const long = ms.find((m) => m.model === '(5)');
+    if (!long) throw new Error('published.json lacks Table 3 model (5)');
+    this.b5 = new Map(Object.entries(long.coefficients).map(([k, v]) => [LABELS[k], v.coef]));
+    this.models = ms
+      .filter((m) => m.model !== '(5)')
+      .map((m) => {
+        const target = new Map(Object.entries(m.coefficients).map(([k, v]) => [LABELS[k], v]));
+        const included = REG_VARS.filter((v) => target.has(v));
+        return { name: m.model, included, omitted: REG_VARS.filter((v) => !target.has(v)), target };
+      });
+    this.n = industry.length;
+    this.fe = [new Float64Array(this.n).fill(1), ...dummies(industry), ...dummies(city)];
+    const q = this.fe.length;
+    this.feGram = new Float64Array(q * q);
+    for (let a = 0; a < q; a++) for (let b = a; b < q; b++) this.feGram[a * q + b] = this.feGram[b * q + a] = dot(this.fe[a], this.fe[b]);
+  }
+
+  /** Per model and coefficient: (implied - published) / published SE. */
+  deviations(x: RegColumns): { model: string; name: string; z: number }[] {
+    const out: { model: string; name: string; z: number }[] = [];
+    for (const m of this.models) {
+      const shift = this.shifts(m, x);
+      m.included.forEach((v, k) => {
+        const t = m.target.get(v) as PubCoef;
+        out.push({ model: m.name, name: v, z: ((this.b5.get(v) as number) + shift[k] - t.coef) / t.se });
+      });
+      const t = m.target.get('const') as PubCoef;
+      out.push({ model: m.name, name: 'const', z: ((this.b5.get('const') as number) + shift[m.included.length] - t.coef) / t.se });
+    }
+    return out;
+  }
+
+  /** Sum of squared deviations (the tuning objective). */
+  loss(x: RegColumns): number {
+    return this.deviations(x).reduce((s, d) => s + d.z * d.z, 0);
+  }
+
+  /** Omitted-variable shifts of [included..., const] for one model. */
+  private shifts(m: ShortModel, x: RegColumns): Float64Array {
+    const n = this.n;
+    const z = new Float64Array(n);
+    for (const v of m.omitted) {
+      const b = this.b5.get(v) as number;
+      const col = x[v];
+      for (let i = 0; i < n; i++) z[i] += b * col[i];
+    }
+    const cols = m.included.map((v) => x[v]);
+    const p1 = cols.length;
+    const q = this.fe.length;
+    const p = p1 + q;
+    const A = new Float64Array(p * p);
+    const rhs = new Float64Array(p);
+    for (let a = 0; a < p1; a++) {
+      for (let b = a; b < p1; b++) A[a * p + b] = A[b * p + a] = dot(cols[a], cols[b]);
+      for (let f = 0; f < q; f++) A[a * p + p1 + f] = A[(p1 + f) * p + a] = dot(cols[a], this.fe[f]);
+      rhs[a] = dot(cols[a], z);
+    }
+    for (let f = 0; f < q; f++) {
+      for (let g = 0; g < q; g++) A[(p1 + f) * p + p1 + g] = this.feGram[f * q + g];
+      rhs[p1 + f] = dot(this.fe[f], z);
+    }
+    const sol = solve(A, rhs, p);
+    // Keep [included..., const]: the constant is the first FE-block column.
+    const out = new Float64Array(p1 + 1);
+    for (let k = 0; k < p1; k++) out[k] = sol[k];
+    out[p1] = sol[p1];
+    return out;
+  }
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/** Groups of fields swapped together between two firms (board and SOE/state travel as tuples). */
+const SWAP_GROUPS: readonly (readonly (keyof CovariateValues)[])[] = [
+  ['leverage'],
+  ['roa'],
+  ['firm_size'],
+  ['book_to_market'],
+  ['firm_age'],
+  ['board_size', 'independent_directors'],
+  ['soe', 'state_share'],
+  ['party_building'],
+  ['political_connection'],
+];
+
+export interface TuneOptions {
+  /** Swap attempts (default 6000). */
+  iterations?: number;
+  /** Firms whose given fields must not move (e.g. the distressed firms' leverage and BM). */
+  frozen?: Map<number, Set<keyof CovariateValues>>;
+  /** Stop once every |deviation| is below this many published SEs (default 0.08). */
+  target?: number;
+}
+
+/**
+ * Swap-based refinement in place. `clip` maps a field's raw value to its winsorized value.
+ * Returns the final deviations. Deterministic given rng.
+ */
+export function tuneJointStructure(
+  cov: CovariateValues[],
+  fit: ShortModelFit,
+  clip: (field: RegVar, v: number) => number,
+  rng: Rng,
+  opts: TuneOptions = {},
+): { model: string; name: string; z: number }[] {
+  const n = cov.length;
+  const iters = opts.iterations ?? 6000;
+  const goal = opts.target ?? 0.08;
+  const cols = {} as RegColumns;
+  const refresh = (i: number): void => {
+    const c = cov[i];
+    cols.independent_director_pct[i] = c.independent_directors / c.board_size;
+    for (const v of REG_VARS) if (v !== 'independent_director_pct') cols[v][i] = clip(v, c[v]);
+  };
+  for (const v of REG_VARS) cols[v] = new Float64Array(n);
+  for (let i = 0; i < n; i++) refresh(i);
+  let cur = fit.loss(cols);
+  const maxAbs = (): number => Math.max(...fit.deviations(cols).map((d) => Math.abs(d.z)));
+  for (let it = 0; it < iters; it++) {
+    if (it % 200 === 0 && maxAbs() < goal) break;
+    const group = rng.choice(SWAP_GROUPS);
+    const i = rng.int(0, n - 1);
+    const j = rng.int(0, n - 1);
+    if (i === j || group.some((f) => opts.frozen?.get(i)?.has(f) || opts.frozen?.get(j)?.has(f))) continue;
+    if (group.every((f) => cov[i][f] === cov[j][f])) continue;
+    const swap = (): void => {
+      for (const f of group) {
+        const t = cov[i][f];
+        cov[i][f] = cov[j][f];
+        cov[j][f] = t;
+      }
+      refresh(i);
+      refresh(j);
+    };
+    swap();
+    const l = fit.loss(cols);
+    if (l < cur) cur = l;
+    else swap();
+  }
+  return fit.deviations(cols);
+}
