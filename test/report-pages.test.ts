@@ -16,9 +16,10 @@ const rows: ComparisonRow[] = [
 describe('replication report', () => {
   it('summary line and number formats', () => {
     expect(summaryLine(rows)).toBe('cells matched: 2 / 3');
-    // Three more decimals than published: 20.922 has 3 -> 6; 394 has 0 -> 3.
+    // Three more decimals than published: 20.922 has 3 -> 6; 875 has 0 -> 3; counts stay whole.
     expect(formatReproduced(20.9301, 20.922)).toBe('20.930100');
-    expect(formatReproduced(394, 394)).toBe('394.000');
+    expect(formatReproduced(874.5, 875)).toBe('874.500');
+    expect(formatReproduced(394, 394)).toBe('394');
     expect(formatDiff(0.0081)).toBe('+0.0081');
     expect(formatDiff(-0.00012)).toBe('-0.00012');
     expect(formatDiff(-1.25e-7)).toBe('-1.25e-7');
@@ -55,7 +56,7 @@ describe('replication report', () => {
         '',
         '| row | column | published | reproduced | diff | tolerance | status |',
         '| :--- | :--- | ---: | ---: | ---: | :--- | :--- |',
-        '| Excellent | n | 394 | 394.000 | 0 | exact | ok |',
+        '| Excellent | n | 394 | 394 | 0 | exact | ok |',
         '',
       ].join('\n'),
     );

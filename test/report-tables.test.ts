@@ -76,13 +76,17 @@ describe('regressionTable', () => {
 
   it('marks a collinear term as (omitted)', () => {
     const fit = fakeFit([{ term: '(Intercept)', coef: 1, se: 0.5, p: 0.06 }], 10, 0.5, { dropped: ['lev'] });
-    const t = regressionTable([{ label: 'A', fit }], { title: 't', varLabels: { lev: 'Leverage' }, stats: [] });
+    // 'roa' is in no model: no row for it.
+    const t = regressionTable([{ label: 'A', fit }], { title: 't', varLabels: { lev: 'Leverage', roa: 'ROA' }, stats: [] });
     expect(t.rows.map((r) => r.cells)).toEqual([
       ['Leverage', '(omitted)'],
       ['', ''],
       ['Constant', '1.000*'],
       ['', '(0.500)'],
     ]);
+    const j = regressionJson([{ label: 'A', fit }], { title: 't', varLabels: { lev: 'Leverage' } });
+    expect(j.models[0].omitted).toEqual(['Leverage']);
+    expect(Object.keys(j.models[0].coefficients)).toEqual(['Constant']);
   });
 
   it('regressionJson: full precision, published.json table3 shape', () => {

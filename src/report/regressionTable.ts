@@ -78,7 +78,7 @@ function coefficientRows(models: RegressionModel[], opts: RegressionTableOptions
     labels.push(constantLabel);
     termsByLabel.set(constantLabel, [INTERCEPT_TERM]);
   }
-  return labels.map((label) => ({
+  const rows = labels.map((label) => ({
     label,
     terms: models.map((m) => {
       const present = termsByLabel.get(label)!.filter((t) => m.fit.terms.includes(t) || m.fit.dropped.includes(t));
@@ -86,6 +86,8 @@ function coefficientRows(models: RegressionModel[], opts: RegressionTableOptions
       return present[0] ?? null;
     }),
   }));
+  // A labelled variable that no model has gets no row (as esttab's keep()).
+  return rows.filter((r) => r.terms.some((t) => t !== null));
 }
 
 function statValue(fit: FitResult, stat: RegressionStat): number {

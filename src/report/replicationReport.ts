@@ -71,9 +71,13 @@ export function formatPublished(x: number): string {
   return Number.isFinite(x) ? String(x) : 'NA';
 }
 
-/** The reproduced value with three more decimals than the published one, so rounding can be judged. */
+/**
+ * The reproduced value with three more decimals than the published one, so rounding can be
+ * judged; a count (both values whole numbers) prints as a whole number.
+ */
 export function formatReproduced(x: number, published: number): string {
   if (!Number.isFinite(x)) return 'NA';
+  if (Number.isInteger(x) && Number.isInteger(published)) return String(x);
   return x.toFixed(Math.min(20, decimalsOf(published) + 3));
 }
 
