@@ -215,7 +215,10 @@ function assignBinary(ones: number, latent: readonly number[]): number[] {
 /** Plausible raw draws for each continuous variable (shape only; marginals.ts fixes the moments). */
 function draws(n: number, rng: Rng): { leverage: number[]; roa: number[]; size: number[]; bm: number[]; age: number[] } {
   return {
-    leverage: Array.from({ length: n }, () => Math.max(0.02, 0.42 + 0.19 * rng.normal() + (rng.bernoulli(0.03) ? 0.5 * rng.uniform() : 0))),
+    // Bulk between 3% and 97%, plus three distressed firms (liabilities above assets) on top.
+    leverage: Array.from({ length: n }, (_, i) =>
+      i === 0 ? 1.4 + 0.1 * rng.uniform() : i === 1 ? 1.6 + 0.3 * rng.uniform() : i === 2 ? 1.9 + 0.4 * rng.uniform() : Math.min(0.97, Math.max(0.03, 0.42 + 0.18 * rng.normal())),
+    ),
     roa: Array.from({ length: n }, () => 0.045 + 0.045 * rng.normal() - (rng.bernoulli(0.2) ? Math.exp(rng.normal(-2.3, 1.1)) : 0)),
     size: Array.from({ length: n }, () => 20.2 + Math.exp(rng.normal(0.6, 0.55))),
     bm: Array.from({ length: n }, () => Math.exp(rng.normal(-0.55, 0.45))),

@@ -190,7 +190,7 @@ export function makeFirms(n: number, nSample: number, rng: Rng): FirmSkeleton[] 
     if (inSample[i]) {
       // Listing years 1994-2018, skewed toward the 2010 and 2016-2017 IPO waves.
       const u = rng.uniform();
-      const from = u < 0.15 ? dayNumber('1994-01-01') : u < 0.55 ? dayNumber('2004-01-01') : dayNumber('2010-01-01');
+      const from = u < 0.25 ? dayNumber('1994-01-01') : u < 0.55 ? dayNumber('2004-01-01') : dayNumber('2010-01-01');
       listed = rng.int(from, cutoff - 1);
     } else {
       listed = rng.int(cutoff, dayNumber('2021-06-30'));

@@ -204,7 +204,65 @@ const SWAP_GROUPS: readonly (readonly (keyof CovariateValues)[])[] = [
   ['political_connection'],
 ];
 
+/** A sign restriction on a correlation: keep corr(a, b) within [min, max]. */
+export interface CorrelationBound {
+  a: RegVar;
+  b: RegVar;
+  min?: number;
+  max?: number;
+}
+
+/**
+ * Correlations a finance researcher expects in Chinese listed-firm data (sign and rough size);
+ * the tuning keeps them while it fits the short models.
+ */
+export const PLAUSIBLE_CORRELATIONS: readonly CorrelationBound[] = [
+  { a: 'soe', b: 'state_share', min: 0.5 },
+  { a: 'soe', b: 'firm_size', min: 0.15 },
+  { a: 'soe', b: 'firm_age', min: 0.1 },
+  { a: 'soe', b: 'political_connection', min: 0.15 },
+  { a: 'soe', b: 'party_building', min: 0.2 },
+  { a: 'firm_size', b: 'leverage', min: 0.12 },
+  { a: 'roa', b: 'leverage', max: -0.12 },
+  { a: 'book_to_market', b: 'firm_size', min: 0.15 },
+  { a: 'book_to_market', b: 'roa', max: -0.1 },
+];
+
+function corr(x: Float64Array, y: Float64Array): number {
+  const n = x.length;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i];
+    my += y[i];
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+/** Squared violations of the correlation bounds, in units of 0.02. */
+export function correlationPenalty(x: RegColumns, bounds: readonly CorrelationBound[]): number {
+  let p = 0;
+  for (const c of bounds) {
+    const r = corr(x[c.a], x[c.b]);
+    if (c.min !== undefined && r < c.min) p += ((c.min - r) / 0.02) ** 2;
+    if (c.max !== undefined && r > c.max) p += ((r - c.max) / 0.02) ** 2;
+  }
+  return p;
+}
+
 export interface TuneOptions {
+  /** Correlation sign restrictions kept during tuning (default PLAUSIBLE_CORRELATIONS). */
+  correlations?: readonly CorrelationBound[];
   /** Swap attempts (default 6000). */
   iterations?: number;
   /** Firms whose given fields must not move (e.g. the distressed firms' leverage and BM). */
@@ -235,8 +293,10 @@ export function tuneJointStructure(
   };
   for (const v of REG_VARS) cols[v] = new Float64Array(n);
   for (let i = 0; i < n; i++) refresh(i);
-  let cur = fit.loss(cols);
-  const maxAbs = (): number => Math.max(...fit.deviations(cols).map((d) => Math.abs(d.z)));
+  const bnds = opts.correlations ?? PLAUSIBLE_CORRELATIONS;
+  const objective = (): number => fit.loss(cols) + correlationPenalty(cols, bnds);
+  let cur = objective();
+  const maxAbs = (): number => Math.max(...fit.deviations(cols).map((d) => Math.abs(d.z)), correlationPenalty(cols, bnds) > 0 ? Infinity : 0);
   for (let it = 0; it < iters; it++) {
     if (it % 200 === 0 && maxAbs() < goal) break;
     const group = rng.choice(SWAP_GROUPS);
@@ -254,7 +314,7 @@ export function tuneJointStructure(
       refresh(j);
     };
     swap();
-    const l = fit.loss(cols);
+    const l = objective();
     if (l < cur) cur = l;
     else swap();
   }

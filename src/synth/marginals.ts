@@ -150,11 +150,17 @@ export function matchContinuous(draws: readonly number[], t: MomentTarget, p = 0
  */
 export function matchInteger(draws: readonly number[], t: MomentTarget, tol = 0.001): number[] {
   const n = draws.length;
-  const v = draws.map((x) => Math.round(x)).sort((a, b) => a - b);
-  // Pin the extremes; everything else lives strictly inside.
-  v[0] = t.min;
-  v[n - 1] = t.max;
-  for (let i = 1; i < n - 1; i++) v[i] = Math.min(Math.max(v[i], t.min), t.max);
+  // Pin the extremes; the interior is first rescaled (affine) so the whole sample has about the
+  // target mean and SD, then rounded, so only a few +-1 moves remain (keeps the draw's shape).
+  const d = [...draws].sort((a, b) => a - b).slice(1, n - 1);
+  const m = n - 2;
+  const innerMean = (t.mean * n - t.min - t.max) / m;
+  const innerSs = t.sd ** 2 * (n - 1) + n * t.mean ** 2 - t.min ** 2 - t.max ** 2 - m * innerMean ** 2;
+  const innerSd = Math.sqrt(Math.max(innerSs, 0) / (m - 1));
+  const dm = d.reduce((a, b) => a + b, 0) / m;
+  const dsd = Math.sqrt(d.reduce((a, b) => a + (b - dm) ** 2, 0) / (m - 1));
+  const v = [t.min, ...d.map((x) => Math.min(t.max - 1, Math.max(t.min, Math.round(innerMean + ((x - dm) * innerSd) / dsd)))), t.max];
+  v.sort((a, b) => a - b);
   // Median: pull the values nearest the middle onto it until each side holds at most half.
   const half = Math.floor((n - 1) / 2);
   v.sort((a, b) => a - b);
