@@ -1,0 +1,228 @@
+/**
+ * `cscs fit` end to end: spawns `node bin/cscs.mjs fit ... --json` on mtcars (R's datasets::mtcars,
+ * copied with its R reference values from the shared reference set) and compares every number with
+ * R (lm, sandwich::vcovHC / vcovCL) within 1e-8 relative; then checks each bad-input case's exit
+ * code and one-line message.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const FIX = 'test/fixtures/cli';
+const ref = JSON.parse(readFileSync(new URL('./fixtures/cli/mtcars.json', import.meta.url), 'utf8'));
+
+/** R: qt(0.975, df) (and qt(0.95, 29)), printed with 17 digits. */
+const QT975: Record<number, number> = { 2: 4.3026527297494619, 27: 2.051830516480285, 28: 2.0484071417952445, 29: 2.0452296421327034 };
+const QT95_29 = 1.6991270265334975;
+
+function cscs(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/cscs.mjs', 'fit', ...args], { encoding: 'utf8', cwd: process.cwd() });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function fitJson(...args: string[]) {
+  const r = cscs(...args, '--json');
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+function close(got: number | null, want: number | null, what: string, tol = 1e-8): void {
+  if (want === null) {
+    expect(got, what).toBeNull();
+    return;
+  }
+  expect(got, what).not.toBeNull();
+  const rel = Math.abs((got as number) - want) / Math.max(Math.abs(want), 1e-300);
+  expect(rel, `${what}: ${got} vs R ${want}`).toBeLessThanOrEqual(tol);
+}
+
+/** Command-line flags of a reference vcov name. */
+function vcovArgs(name: string): string[] {
+  if (name === 'classical') return ['--vcov', 'iid'];
+  if (name.startsWith('HC')) return ['--vcov', name];
+  return ['--cluster', name.slice(3).replace('_', '+')];
+}
+
+describe('cscs fit --json equals R on mtcars', () => {
+  for (const m of ref.models) {
+    const formula = m.fixed_effects.length ? `${m.formula} | ${m.fixed_effects.join(' + ')}` : m.formula;
+    for (const feDummies of m.fixed_effects.length ? [false, true] : [false]) {
+      for (const [vname, v] of Object.entries<any>(m.vcov)) {
+        it(`${m.id} ${vname}${feDummies ? ' --fe-dummies' : ''}`, () => {
+          const out = fitJson('--data', `${FIX}/mtcars.csv`, '--formula', formula, ...vcovArgs(vname), ...(feDummies ? ['--fe-dummies'] : []));
+          expect(out.n).toBe(m.n);
+          expect(out.k).toBe(m.k);
+          expect(out.df_resid).toBe(m.df_resid);
+          expect(out.vcov.df).toBe(v.df);
+          expect(out.missing_dropped).toBe(0);
+          if (!feDummies) expect(out.coefficients.map((c: any) => c.term)).toEqual(m.terms);
+          m.terms.forEach((term: string, i: number) => {
+            const c = out.coefficients.find((x: any) => x.term === term);
+            close(c.estimate, m.coefficients[i], `${term} estimate`);
+            close(c.se, v.se[i], `${term} se`);
+            close(c.t, v.t[i], `${term} t`);
+            close(c.p, v.p[i], `${term} p`);
+            close(c.ci_low, m.coefficients[i] - QT975[v.df] * v.se[i], `${term} ci_low`);
+            close(c.ci_high, m.coefficients[i] + QT975[v.df] * v.se[i], `${term} ci_high`);
+          });
+          close(out.r2, m.r_squared, 'r2');
+          close(out.adj_r2, m.adj_r_squared, 'adj_r2');
+          close(out.rmse, m.sigma, 'rmse');
+          if (m.fixed_effects.length && !feDummies) close(out.r2_within, m.within_r_squared, 'r2_within');
+          if (!m.fixed_effects.length) expect(out.r2_within).toBeNull();
+          if (!feDummies) {
+            close(out.f, v.wald_f ? v.wald_f.value : null, 'F');
+            if (v.wald_f) close(out.f_p, v.wald_f.p, 'F p');
+          } else if (vname === 'classical') {
+            // With FE dummies the F also tests the dummies, as summary.lm (and Stata regress y x i.fe) do.
+            close(out.f, m.f_statistic.value, 'F');
+            close(out.f_p, m.f_statistic.p, 'F p');
+          }
+          expect(out.fixed_effects).toEqual(m.fixed_effects.map((f: string) => ({ name: f, levels: m.fe_levels[f] })));
+          if (vname.startsWith('CL_')) {
+            const cl = vname.slice(3).split('_');
+            expect(out.vcov).toMatchObject({ type: 'CL', cluster: cl, n_clusters: cl.map((c) => m.clusters[c]) });
+          }
+        });
+      }
+    }
+  }
+
+  it('--level 0.90 (and Stata-style 90) moves the intervals to qt(0.95, df)', () => {
+    const m = ref.models[0];
+    for (const level of ['0.90', '90']) {
+      const out = fitJson('--data', `${FIX}/mtcars.csv`, '--formula', m.formula, '--level', level);
+      expect(out.level).toBe(0.9);
+      m.terms.forEach((term: string, i: number) => {
+        const c = out.coefficients[i];
+        close(c.ci_low, m.coefficients[i] - QT95_29 * m.vcov.classical.se[i], `${term} ci_low`);
+      });
+    }
+  });
+
+  it('output is byte-identical across runs', () => {
+    const args = ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt + i(gear) | cyl', '--cluster', 'cyl'];
+    expect(cscs(...args).stdout).toBe(cscs(...args).stdout);
+    expect(cscs(...args, '--json').stdout).toBe(cscs(...args, '--json').stdout);
+  });
+});
+
+describe('cscs fit table', () => {
+  it('prints a Stata-like table with R numbers (mpg ~ wt + hp)', () => {
+    const r = cscs('--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt + hp');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(r.stdout).toMatch(/Number of obs +=\s+32\n/);
+    expect(r.stdout).toMatch(/F\(2, 29\) +=\s+69\.21\n/); // R: 69.21121
+    expect(r.stdout).toMatch(/R-squared +=\s+0\.8268\n/); // R: 0.8267855
+    expect(lines).toContain('         mpg |      Coef.   Std. Err.      t    P>|t|     [95% Conf. Interval]');
+    // R: coef -3.877831, se 0.6327335, t -6.129, p 1.12e-06, CI -5.171916 -2.583745 (confint(lm))
+    expect(lines).toContain('          wt |  -3.877831   .6327335    -6.13   0.000    -5.171916   -2.583745');
+    expect(lines).toContain('       _cons |   37.22727   1.598788    23.28   0.000     33.95738    40.49716');
+  });
+
+  it('notes collinear terms and missing rows (R: lm drops x2 = 2x, 2 rows deleted)', () => {
+    const r = cscs('--data', `${FIX}/collinear.csv`, '--formula', 'y ~ x + x2 + w');
+    expect(r.code).toBe(0);
+    // R summary(lm): x 0.6483516484 (se 0.2646504303, t 2.44984, p 0.13394), sigma 0.7983499, F 6.844827586 on 2 and 2 DF
+    expect(r.stdout).toContain('           x |   .6483516   .2646504     2.45   0.134');
+    expect(r.stdout).toMatch(/Root MSE +=\s+\.79835\n/);
+    expect(r.stdout).toMatch(/F\(2, 2\) +=\s+6\.84\n/);
+    expect(r.stdout).toContain('note: x2 omitted because of collinearity\n');
+    expect(r.stdout).toContain('note: 2 observations dropped because of missing values\n');
+    const j = JSON.parse(cscs('--data', `${FIX}/collinear.csv`, '--formula', 'y ~ x + x2 + w', '--json').stdout);
+    expect(j.dropped).toEqual(['x2']);
+    expect(j.missing_dropped).toBe(2);
+    close(j.coefficients.find((c: any) => c.term === 'w').estimate, -0.5054945055, 'w', 1e-9);
+  });
+
+  it('notes clusters and absorbed FE', () => {
+    const c = cscs('--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt + am | cyl', '--cluster', 'gear');
+    expect(c.stdout).toContain('Std. Err. adjusted for 3 clusters in gear');
+    expect(c.stdout).toContain('Absorbed fixed effect: cyl (3 levels)');
+    expect(c.stdout).toMatch(/Within R-sq\. +=/);
+  });
+
+  it('--help prints the usage and exits 0', () => {
+    const r = cscs('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^usage: cscs fit --data FILE\.csv --formula/);
+  });
+});
+
+describe('cscs fit bad input: one line on stderr, exit 1, no stack trace', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['missing file', ['--data', `${FIX}/nope.csv`, '--formula', 'y ~ x'], /^cscs fit: error: test\/fixtures\/cli\/nope\.csv: file not found$/],
+    [
+      'unknown column',
+      ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wtt + hp'],
+      /^cscs fit: error: formula: unknown column 'wtt' \(did you mean 'wt'\?\)$/,
+    ],
+    [
+      'non-numeric cell',
+      ['--data', `${FIX}/nonnumeric.csv`, '--formula', 'y ~ x'],
+      /^cscs fit: error: test\/fixtures\/cli\/nonnumeric\.csv, row 3, column 'x': '12abc' is not a number \(numeric column required\)$/,
+    ],
+    [
+      'empty sample',
+      ['--data', `${FIX}/allmissing.csv`, '--formula', 'y ~ x + z'],
+      /^cscs fit: error: test\/fixtures\/cli\/allmissing\.csv: no observations left after dropping 3 rows with missing values in 'y', 'x'$/,
+    ],
+    [
+      'more parameters than rows',
+      ['--data', `${FIX}/tiny.csv`, '--formula', 'y ~ x + z'],
+      /^cscs fit: error: test\/fixtures\/cli\/tiny\.csv: the model has 3 parameters but only 2 observations$/,
+    ],
+    [
+      'cluster variable with one group',
+      ['--data', `${FIX}/onecluster.csv`, '--formula', 'y ~ x', '--cluster', 'firm'],
+      /^cscs fit: error: test\/fixtures\/cli\/onecluster\.csv: cluster variable 'firm' has only one group \('A'\)/,
+    ],
+    [
+      'unknown cluster column',
+      ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt', '--cluster', 'cyll'],
+      /^cscs fit: error: --cluster: unknown column 'cyll' \(did you mean 'cyl'\?\) in test\/fixtures\/cli\/mtcars\.csv$/,
+    ],
+    ['unknown option', ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt', '--robust'], /^cscs fit: error: unknown option '--robust' \(see cscs fit --help\)$/],
+    ['missing --formula', ['--data', `${FIX}/mtcars.csv`], /^cscs fit: error: missing --formula \(e\.g\. --formula "y ~ x1 \+ x2"; see cscs fit --help\)$/],
+    ['missing --data', ['--formula', 'y ~ x'], /^cscs fit: error: missing --data FILE\.csv/],
+    ['bad --vcov', ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt', '--vcov', 'HC4'], /^cscs fit: error: --vcov: unknown type 'HC4'/],
+    ['option without value', ['--data', `${FIX}/mtcars.csv`, '--formula'], /^cscs fit: error: option '--formula' needs a value$/],
+    ['bad --level', ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt', '--level', '1.5'], /^cscs fit: error: --level: expected a confidence level/],
+    [
+      'formula syntax',
+      ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt + hp)'],
+      /^cscs fit: error: formula: unexpected '\)' at position 14 \(expected '\+', '-', '\|' or end of formula\)$/,
+    ],
+    ['semicolon CSV', ['--data', `${FIX}/semicolon.csv`, '--formula', 'y ~ x'], /^cscs fit: error: test\/fixtures\/cli\/semicolon\.csv: header looks semicolon-delimited/],
+  ];
+  for (const [name, args, msg] of cases) {
+    it(name, () => {
+      const r = cscs(...args);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.endsWith('\n')).toBe(true);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr.trimEnd()).toMatch(msg);
+    });
+  }
+});
+
+describe('Stata-style number formats', async () => {
+  const { fmtG, fmtF } = await import('../src/report/coefTable.ts');
+  it('fmtG ~ %9.0g: 7 significant digits, no leading zero, exponent when tiny or huge', () => {
+    expect(fmtG(-3.8778307424046807)).toBe('-3.877831');
+    expect(fmtG(0.6327334943773952)).toBe('.6327335');
+    expect(fmtG(-0.031772946982161)).toBe('-.0317729');
+    expect(fmtG(0.009029709675855722)).toBe('.0090297');
+    expect(fmtG(37.2272701164472)).toBe('37.22727');
+    expect(fmtG(2.5)).toBe('2.5');
+    expect(fmtG(1234567.89)).toBe('1234568');
+    expect(fmtG(123456789)).toBe('1.23e+08');
+    expect(fmtG(-1.5e-7)).toBe('-1.50e-07');
+    expect(fmtG(NaN)).toBe('.');
+    expect(fmtG(2.593411777226567, 9, 5)).toBe('2.5934');
+    expect(fmtF(0.00012, 3)).toBe('0.000');
+  });
+});
