@@ -8,9 +8,23 @@ import { COLLECTED, SAMPLE_CUTOFF, completedYears, dayNumber, establishedFor, li
 import { outOfSampleCovariates, sampleCovariates, table2Targets, type CovariateValues } from './covariates.ts';
 import { ShortModelFit, tuneJointStructure, type RegVar } from './jointStructure.ts';
 import { materializeFirm, personIds, writeRawFiles, type RawFirmRecord } from './rawFiles.ts';
-import { loadPublished, type Published } from './targets.ts';
+import { readFileSync } from 'node:fs';
+import type { PublishedTable3 } from './jointStructure.ts';
 import type { FirstLevelScores, RegressionX, ScoreRecord, SecondLevelScores, SynthFirm } from './types.ts';
 import { winsorize } from '../stats/winsorize.ts';
+
+/**
+ * The parts of data/paper/published.json the generator reads (the score calibrator reads more;
+ * the whole parsed object is passed on).
+ */
+export type Published = PublishedTable3 & {
+  table2: { rows: { variable: string; mean: number; sd: number; min: number; median: number; max: number }[] };
+};
+
+/** Parses data/paper/published.json of this repository. */
+export function loadPublished(): Published {
+  return JSON.parse(readFileSync(new URL('../../data/paper/published.json', import.meta.url), 'utf8')) as Published;
+}
 
 /** Default seed of the committed data set (data/replication). */
 export const DEFAULT_SEED = 20211001;
