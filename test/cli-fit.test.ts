@@ -226,3 +226,42 @@ describe('Stata-style number formats', async () => {
     expect(fmtF(0.00012, 3)).toBe('0.000');
   });
 });
+
+describe('formula features equal R lm on mtcars', () => {
+  // Values printed by R 4.2.2 (options(digits = 17)) for lm() on the same CSV, SE from sandwich::vcovHC.
+  const cases: { args: string[]; terms: string[]; coef: number[]; se: number[]; r2?: number }[] = [
+    {
+      // lm(mpg ~ wt + I(wt^2) + factor(gear) + wt:hp); vcovHC(type = "HC1")
+      args: ['--formula', 'mpg ~ wt + I(wt^2) + i(gear) + wt:hp', '--vcov', 'HC1'],
+      terms: ['(Intercept)', 'wt', 'I(wt^2)', 'gear::4', 'gear::5', 'wt:hp'],
+      coef: [46.2352022079673261601, -11.6412965542782735895, 1.229161347572999663, 1.3555681730542539221, 0.0538589333657986877, -0.0059661846422646731],
+      se: [4.3749227751027888189, 2.4132261120602294113, 0.3026573880279790907, 1.0481969965369450914, 1.1725811032168038661, 0.0023782075113344169],
+    },
+    {
+      // lm(mpg ~ poly(wt, 3, raw = TRUE) - 1); vcov(); uncentred R-squared without intercept
+      args: ['--formula', 'mpg ~ poly(wt, 3) - 1'],
+      terms: ['wt', 'wt^2', 'wt^3'],
+      coef: [35.8490130908746849, -13.7124136047370389, 1.3918533206626511],
+      se: [2.13806895476022829, 1.12311843495797681, 0.14119993141416506],
+      r2: 0.98049861610483957,
+    },
+    {
+      // lm(mpg ~ factor(cyl) - 1 + wt); vcovHC(type = "HC3"): all levels kept without intercept
+      args: ['--formula', 'mpg ~ factor(cyl) + wt + 0', '--vcov', 'HC3'],
+      terms: ['cyl::4', 'cyl::6', 'cyl::8', 'wt'],
+      coef: [33.9907940091324789, 29.7352116071611903, 27.9199343286416024, -3.2056132561928665],
+      se: [2.1413628216472924, 2.3885420178752921, 2.924401340749156, 0.7548418822273385],
+    },
+  ];
+  for (const c of cases) {
+    it(c.args[1], () => {
+      const out = fitJson('--data', `${FIX}/mtcars.csv`, ...c.args);
+      expect(out.coefficients.map((x: any) => x.term)).toEqual(c.terms);
+      c.terms.forEach((t, i) => {
+        close(out.coefficients[i].estimate, c.coef[i], `${t} estimate`);
+        close(out.coefficients[i].se, c.se[i], `${t} se`);
+      });
+      if (c.r2 !== undefined) close(out.r2, c.r2, 'r2');
+    });
+  }
+});
