@@ -26,8 +26,6 @@ export const TOLERANCES = {
   figureAbs: 0.005 + EPS,
   main: { coefAbs: 0.01 + EPS, seRel: 0.01, r2Abs: 0.0005 + EPS },
   other: { coefSeMultiple: 0.25, seRel: 0.1, r2Abs: 0.01 + EPS },
-  /** Observations in every regression. */
-  n: 414,
 } as const;
 
 /**
