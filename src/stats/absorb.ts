@@ -114,27 +114,36 @@ export function crosstab(a: Factor, b: Factor): Crosstab {
 /** Demean x by all factors of the absorber. */
 export function demean(ab: Absorber, x: Float64Array): Demeaned {
   const Q = ab.factors.length;
-  const scale = spread(x);
-  const tol = ab.tol * (scale > 0 ? scale : 1);
+  const tolOf = (scale: number) => ab.tol * (scale > 0 ? scale : 1);
   let coef: Float64Array[];
   let iterations = 1;
   if (Q === 1) {
     coef = [groupMeans(x, ab.factors[0].codes, ab.counts[0])];
   } else if (Q === 2) {
-    const res = solveTwo(ab, x, tol);
+    const res = solveTwo(ab, x, tolOf);
     coef = res.coef;
     iterations = res.iterations;
   } else {
-    const res = solveMany(ab, x, tol);
+    const res = solveMany(ab, x, tolOf(spread(x)));
     coef = res.coef;
     iterations = res.iterations;
   }
   normalizeFe(ab, coef);
-  const resid = new Float64Array(x);
-  for (let q = 0; q < Q; q++) {
-    const a = coef[q];
-    const codes = ab.factors[q].codes;
-    for (let i = 0; i < resid.length; i++) resid[i] -= a[codes[i]];
+  const n = x.length;
+  const resid = new Float64Array(n);
+  if (Q === 2) {
+    // One fused pass for the common case.
+    const [a, b] = coef;
+    const ca = ab.factors[0].codes;
+    const cb = ab.factors[1].codes;
+    for (let i = 0; i < n; i++) resid[i] = x[i] - a[ca[i]] - b[cb[i]];
+  } else {
+    resid.set(x);
+    for (let q = 0; q < Q; q++) {
+      const a = coef[q];
+      const codes = ab.factors[q].codes;
+      for (let i = 0; i < n; i++) resid[i] -= a[codes[i]];
+    }
   }
   return { resid, coef, iterations };
 }
@@ -196,13 +205,25 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
 }
 
 /** Two FE via the cross-tabulation: iterate on the coefficients of the second factor. */
-function solveTwo(ab: Absorber, x: Float64Array, tol: number): { coef: Float64Array[]; iterations: number } {
+function solveTwo(ab: Absorber, x: Float64Array, tolOf: (scale: number) => number): { coef: Float64Array[]; iterations: number } {
   const [fa, fb] = ab.factors;
   const [na, nb] = ab.counts;
   const L1 = fa.levels.length;
   const L2 = fb.levels.length;
-  const sa = groupSums(x, fa.codes, L1);
-  const sb = groupSums(x, fb.codes, L2);
+  // Both sets of group sums in one pass over the rows.
+  const sa = new Float64Array(L1);
+  const sb = new Float64Array(L2);
+  const ca = fa.codes;
+  const cb = fb.codes;
+  let scale = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    sa[ca[i]] += v;
+    sb[cb[i]] += v;
+    const m = v < 0 ? -v : v;
+    if (m > scale) scale = m;
+  }
+  const tol = tolOf(scale);
   const { g, h, count } = ab.cells!;
   const nc = count.length;
   const alpha = new Float64Array(L1);

@@ -24,6 +24,14 @@ import { invUpper, matMul, transpose } from './linalg.ts';
 export const DEFAULT_RANK_TOL = 1e-10;
 
 const CHUNK = 1024;
+/**
+ * Above this many entries (n x columns) the triangular factor comes from the Gram matrix (4x fewer
+ * flops than Householder), accepted only when every column keeps a relative residual norm >= 1e-3
+ * after projection on the previous ones (so cond^2 eps is small, one refinement step restores full
+ * accuracy, and no rank decision is close); otherwise Householder QR is used.
+ */
+export const GRAM_LIMIT = 4_000_000;
+const GRAM_MIN_RESIDUAL = 1e-3;
 /** Largest n x rank for which refinement runs in double-double arithmetic. */
 const DD_LIMIT = 2_000_000;
 
@@ -52,6 +60,58 @@ export function streamingR(cols: readonly Float64Array[], shift?: Float64Array):
   const R = new Float64Array(q * q);
   for (let i = 0; i < q; i++) for (let j = i; j < q; j++) R[i * q + j] = W[j][i];
   return R;
+}
+
+/**
+ * Upper-triangular factor of [cols - shift] by Cholesky of its Gram matrix, or null when some
+ * regressor column (all but the last, which is y) is nearly collinear with the earlier ones.
+ */
+export function gramR(cols: readonly Float64Array[], shift?: Float64Array): Float64Array | null {
+  const q = cols.length;
+  const n = q === 0 ? 0 : cols[0].length;
+  const G = new Float64Array(q * q);
+  const B = 2048;
+  const Z: Float64Array[] = Array.from({ length: q }, () => new Float64Array(B));
+  for (let start = 0; start < n; start += B) {
+    const b = Math.min(B, n - start);
+    for (let j = 0; j < q; j++) {
+      const c = cols[j];
+      const z = Z[j];
+      const s = shift ? shift[j] : 0;
+      for (let i = 0; i < b; i++) z[i] = c[start + i] - s;
+    }
+    for (let a = 0; a < q; a++) {
+      const za = Z[a];
+      for (let c = a; c < q; c++) G[a * q + c] += dotN(za, Z[c], b);
+    }
+  }
+  const R = new Float64Array(q * q);
+  for (let j = 0; j < q; j++) {
+    for (let i = 0; i < j; i++) {
+      let s = G[i * q + j];
+      for (let l = 0; l < i; l++) s -= R[l * q + i] * R[l * q + j];
+      R[i * q + j] = s / R[i * q + i];
+    }
+    let d = G[j * q + j];
+    for (let l = 0; l < j; l++) d -= R[l * q + j] * R[l * q + j];
+    if (j < q - 1 && !(d > GRAM_MIN_RESIDUAL * GRAM_MIN_RESIDUAL * G[j * q + j])) return null;
+    R[j * q + j] = Math.sqrt(Math.max(d, 0));
+  }
+  return R;
+}
+
+/** Dot product of the first b entries (four accumulators). */
+function dotN(a: Float64Array, c: Float64Array, b: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let i = 0;
+  for (; i + 3 < b; i += 4) {
+    s0 += a[i] * c[i];
+    s1 += a[i + 1] * c[i + 1];
+    s2 += a[i + 2] * c[i + 2];
+    s3 += a[i + 3] * c[i + 3];
+  }
+  for (; i < b; i++) s0 += a[i] * c[i];
+  return s0 + s1 + (s2 + s3);
 }
 
 /**
@@ -197,6 +257,12 @@ export interface LeastSquaresOptions {
   tol?: number;
   /** Steps of iterative refinement, default 1. */
   refine?: number;
+  /**
+   * How the triangular factor is computed: 'householder' (streaming QR), 'gram' (Cholesky of the
+   * Gram matrix, falling back to Householder when a column is nearly collinear) or 'auto'
+   * (default: 'gram' above GRAM_LIMIT entries).
+   */
+  factor?: 'auto' | 'householder' | 'gram';
 }
 
 export interface LeastSquaresResult {
@@ -237,7 +303,9 @@ export function leastSquares(X: readonly Float64Array[], y: Float64Array, opts: 
     for (let j = 0; j < p; j++) if (j !== icpt) shiftAll[j] = mean(X[j]);
     shiftAll[p] = mean(y);
   }
-  const Rfull = streamingR([...X, y], shiftAll);
+  const factor = opts.factor ?? 'auto';
+  const big = factor === 'gram' || (factor === 'auto' && n * (p + 1) > GRAM_LIMIT);
+  const Rfull = (big ? gramR([...X, y], shiftAll) : null) ?? streamingR([...X, y], shiftAll);
   const piv = pivotR(Rfull, p + 1, true, tol);
   const { kept, dropped, R } = piv;
   const rank = kept.length;
@@ -248,22 +316,25 @@ export function leastSquares(X: readonly Float64Array[], y: Float64Array, opts: 
   const gamma = backSolve(R, piv.qty, rank);
   if (interceptPos >= 0) gamma[interceptPos] += shiftAll[p]; // the all-ones column carries mean(y)
   let beta = toOriginal(gamma, shift, interceptPos);
-  let resid = residuals(Xk, y, beta);
   // Double-double residuals pay off on small, ill-conditioned problems (NIST); on millions of rows
   // the data are already rounded (e.g. demeaned) and plain double refinement is enough.
   const exact = n * rank <= DD_LIMIT;
+  const resid = new Float64Array(n);
   for (let step = 0; step < (opts.refine ?? 1); step++) {
     // Corrected semi-normal equations R'R dg = Xc'r, with r and Xc'r = X'r - shift * sum(r) from the
     // RAW columns, so the centring rounding does not perturb the problem.
-    const r = exact ? residualsDD(Xk, y, beta) : resid;
-    const sr = exact ? dotDD(r, null) : 0;
-    const g = new Float64Array(rank);
-    for (let a = 0; a < rank; a++) g[a] = exact ? dotDD(Xk[a], r) - shift[a] * sr : crossCentred(Xk[a], shift[a], r);
+    let g: Float64Array;
+    if (exact) {
+      const r = residualsDD(Xk, y, beta);
+      const sr = dotDD(r, null);
+      g = new Float64Array(rank);
+      for (let a = 0; a < rank; a++) g[a] = dotDD(Xk[a], r) - shift[a] * sr;
+    } else g = residualCross(Xk, shift, y, beta, resid);
     const dg = backSolve(R, forwardSolveT(R, g, rank), rank);
     for (let a = 0; a < rank; a++) gamma[a] += dg[a];
     beta = toOriginal(gamma, shift, interceptPos);
-    resid = residuals(Xk, y, beta);
   }
+  residualsInto(Xk, y, beta, resid);
   let rss = 0;
   for (let i = 0; i < n; i++) rss += resid[i] * resid[i];
   const Rinv = invUpper(R, rank);
@@ -299,20 +370,50 @@ function toOriginal(gamma: Float64Array, shift: Float64Array, interceptPos: numb
 
 /** y - X b, accumulated column by column. */
 export function residuals(X: readonly Float64Array[], y: Float64Array, b: Float64Array): Float64Array {
-  const r = new Float64Array(y);
-  for (let j = 0; j < X.length; j++) {
-    const c = X[j];
-    const bj = b[j];
-    if (bj === 0) continue;
-    for (let i = 0; i < r.length; i++) r[i] -= c[i] * bj;
+  return residualsInto(X, y, b, new Float64Array(y.length));
+}
+
+/** r = y - X b written into `r`, row chunk by row chunk (each chunk stays in cache). */
+function residualsInto(X: readonly Float64Array[], y: Float64Array, b: Float64Array, r: Float64Array): Float64Array {
+  const n = y.length;
+  const B = 4096;
+  for (let start = 0; start < n; start += B) {
+    const end = Math.min(n, start + B);
+    for (let i = start; i < end; i++) r[i] = y[i];
+    for (let j = 0; j < X.length; j++) {
+      const c = X[j];
+      const bj = b[j];
+      for (let i = start; i < end; i++) r[i] -= c[i] * bj;
+    }
   }
   return r;
 }
 
-function crossCentred(x: Float64Array, s: number, r: Float64Array): number {
-  let acc = 0;
-  for (let i = 0; i < r.length; i++) acc += (x[i] - s) * r[i];
-  return acc;
+/**
+ * Xc'r for r = y - X b, in one cache-friendly sweep over row chunks; `resid` receives r.
+ */
+function residualCross(X: readonly Float64Array[], shift: Float64Array, y: Float64Array, b: Float64Array, resid: Float64Array): Float64Array {
+  const p = X.length;
+  const n = y.length;
+  const g = new Float64Array(p);
+  const B = 4096;
+  for (let start = 0; start < n; start += B) {
+    const end = Math.min(n, start + B);
+    for (let i = start; i < end; i++) resid[i] = y[i];
+    for (let j = 0; j < p; j++) {
+      const x = X[j];
+      const bj = b[j];
+      for (let i = start; i < end; i++) resid[i] -= x[i] * bj;
+    }
+    for (let j = 0; j < p; j++) {
+      const x = X[j];
+      const s = shift[j];
+      let acc = 0;
+      for (let i = start; i < end; i++) acc += (x[i] - s) * resid[i];
+      g[j] += acc;
+    }
+  }
+  return g;
 }
 
 /** Arithmetic mean, two-pass (the correction pass removes most rounding error). */

@@ -31,7 +31,7 @@ export interface ClusterCodes {
   G: number;
 }
 
-const CHUNK = 512;
+const CHUNK = 2048;
 
 /** Classical sigma^2 (X'X)^-1 with sigma^2 = RSS/(n-k). */
 export function vcovIid(bread: Float64Array, rss: number, n: number, k: number): Float64Array {
@@ -80,9 +80,14 @@ export function meatHC(inp: SandwichInput, mult: ((i: number) => number) | null)
       const za = Z[a];
       for (let c = a; c < p; c++) {
         const zc = Z[c];
-        let acc = 0;
-        for (let i = 0; i < b; i++) acc += za[i] * zc[i];
-        M[a * p + c] += acc;
+        let s0 = 0, s1 = 0;
+        let i = 0;
+        for (; i + 1 < b; i += 2) {
+          s0 += za[i] * zc[i];
+          s1 += za[i + 1] * zc[i + 1];
+        }
+        if (i < b) s0 += za[i] * zc[i];
+        M[a * p + c] += s0 + s1;
       }
     }
   }

@@ -1,0 +1,191 @@
+/**
+ * Speed and memory benchmark of the estimation engine (`npm run bench`).
+ *
+ * Synthetic data: 10 regressors, two absorbed FE with 100 and 1,000 levels, HC1 covariance,
+ * n = 1,000,000 and 3,000,000. Each size runs in its own child process so that the peak RSS
+ * (process.resourceUsage().maxRSS) belongs to that size alone. Printed per size: data generation
+ * time, fit time (data in memory: fitDesign from the numeric design), peak RSS and its ratio to the
+ * raw data (n x 13 columns x 8 bytes). When Rscript with estimatr is available the same data are
+ * written to a temporary CSV and `lm_robust(..., fixed_effects = ~fe1 + fe2, se_type = "HC1")` is
+ * timed (model fit only, not the CSV read); the ratio R / ours is printed. Options:
+ *   --sizes 1000000,3000000   sizes to run     --no-r   skip the R comparison
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fitDesign, type DesignInput } from '../src/stats/fitDesign.ts';
+
+const K = 10;
+const L1 = 100;
+const L2 = 1000;
+
+/** sfc32: small, fast, seeded PRNG (deterministic data for every run). */
+function sfc32(a: number, b: number, c: number, d: number): () => number {
+  return () => {
+    a |= 0; b |= 0; c |= 0; d |= 0;
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal by Box-Muller from the uniform generator. */
+function normals(rand: () => number): () => number {
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    const u = 1 - rand();
+    const v = rand();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+}
+
+function generate(n: number): DesignInput {
+  const rand = sfc32(0x9e3779b9, 0x243f6a88, 0xb7e15162, n);
+  const norm = normals(rand);
+  const c1 = new Int32Array(n);
+  const c2 = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    c1[i] = Math.floor(rand() * L1);
+    c2[i] = Math.floor(rand() * L2);
+  }
+  const a1 = Float64Array.from({ length: L1 }, () => norm());
+  const a2 = Float64Array.from({ length: L2 }, () => norm());
+  const X: Float64Array[] = [];
+  for (let j = 0; j < K; j++) {
+    const x = new Float64Array(n);
+    for (let i = 0; i < n; i++) x[i] = norm() + 0.3 * a1[c1[i]] - 0.2 * a2[c2[i]];
+    X.push(x);
+  }
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = a1[c1[i]] + a2[c2[i]] + norm() * (1 + 0.5 * Math.abs(X[0][i]));
+    for (let j = 0; j < K; j++) s += (j + 1) * 0.1 * X[j][i];
+    y[i] = s;
+  }
+  const levels = (L: number) => Array.from({ length: L }, (_, l) => String(l + 1));
+  return {
+    y,
+    X,
+    names: X.map((_, j) => `x${j + 1}`),
+    fe: [
+      { name: 'fe1', codes: c1, levels: levels(L1) },
+      { name: 'fe2', codes: c2, levels: levels(L2) },
+    ],
+    clusters: [],
+    rowsUsed: Int32Array.from({ length: n }, (_, i) => i),
+    missingDropped: 0,
+    model: { y: 'y', terms: X.map((_, j) => ({ kind: 'var' as const, name: `x${j + 1}` })), fe: ['fe1', 'fe2'], intercept: true },
+  };
+}
+
+async function writeCsv(d: DesignInput, file: string): Promise<void> {
+  const out = createWriteStream(file);
+  const write = (s: string) => new Promise<void>((res) => (out.write(s) ? res() : out.once('drain', res)));
+  await write(['y', ...d.names, 'fe1', 'fe2'].join(',') + '\n');
+  const n = d.y.length;
+  const B = 10_000;
+  for (let s = 0; s < n; s += B) {
+    const lines: string[] = [];
+    for (let i = s; i < Math.min(n, s + B); i++) {
+      const row = [d.y[i], ...d.X.map((x) => x[i])].map((v) => String(v));
+      row.push(String(d.fe[0].codes[i] + 1), String(d.fe[1].codes[i] + 1));
+      lines.push(row.join(','));
+    }
+    await write(lines.join('\n') + '\n');
+  }
+  await new Promise<void>((res) => out.end(res));
+}
+
+function rAvailable(): boolean {
+  const r = spawnSync('Rscript', ['-e', 'cat(requireNamespace("estimatr", quietly = TRUE))'], { encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() === 'TRUE';
+}
+
+/** Times lm_robust in R on the CSV; returns seconds (fit only) and the x1 coefficient/SE for a sanity check. */
+function timeR(file: string): { seconds: number; coef: number; se: number } | null {
+  const xs = Array.from({ length: K }, (_, j) => `x${j + 1}`).join(' + ');
+  const code = `suppressPackageStartupMessages(library(estimatr));
+d <- read.csv("${file}"); d$fe1 <- factor(d$fe1); d$fe2 <- factor(d$fe2);
+t <- system.time(m <- lm_robust(y ~ ${xs}, data = d, fixed_effects = ~fe1 + fe2, se_type = "HC1"))[["elapsed"]];
+cat(sprintf("%.6f %.17g %.17g\\n", t, coef(m)[["x1"]], m$std.error[["x1"]]))`;
+  const r = spawnSync('Rscript', ['-e', code], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) {
+    process.stdout.write(`  R failed: ${r.stderr.trim().split('\n').slice(-2).join(' ')}\n`);
+    return null;
+  }
+  const [t, c, s] = r.stdout.trim().split(/\s+/).map(Number);
+  return { seconds: t, coef: c, se: s };
+}
+
+async function runOne(n: number, withR: boolean): Promise<void> {
+  const baseMB = process.memoryUsage().rss / 2 ** 20;
+  let t0 = performance.now();
+  const d = generate(n);
+  const genS = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const fit = fitDesign(d, { vcov: 'HC1' });
+  const fitS = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const fitCpuS = (cpu.user + cpu.system) / 1e6;
+  const maxRssMB = process.resourceUsage().maxRSS / 1024;
+  const rawMB = (n * (K + 3) * 8) / 2 ** 20;
+  const fmt = (v: number, d = 2) => v.toFixed(d);
+  process.stdout.write(
+    `n=${n}: generate ${fmt(genS)} s, fit ${fmt(fitS)} s wall / ${fmt(fitCpuS)} s CPU (FE iterations ${fit.feIterations}), ` +
+      `peak RSS ${fmt(maxRssMB, 0)} MB = ${fmt(maxRssMB / rawMB)} x raw data (${fmt(rawMB, 0)} MB; ` +
+      `${fmt((maxRssMB - baseMB) / rawMB)} x without the ${fmt(baseMB, 0)} MB of an idle node+tsx); ` +
+      `x1 = ${fit.coef[0].toFixed(6)} (se ${fit.se[0].toExponential(4)}), k = ${fit.k}\n`,
+  );
+  if (!withR) return;
+  const dir = mkdtempSync(join(tmpdir(), 'cscs-bench-'));
+  try {
+    const file = join(dir, 'bench.csv');
+    t0 = performance.now();
+    await writeCsv(d, file);
+    const writeS = (performance.now() - t0) / 1000;
+    const r = timeR(file);
+    if (r) {
+      process.stdout.write(
+        `  R estimatr::lm_robust (CSV written in ${fmt(writeS)} s): fit ${fmt(r.seconds)} s -> R/ours = ${fmt(r.seconds / fitS)}; ` +
+          `x1 rel. diff coef ${(Math.abs(r.coef - fit.coef[0]) / Math.abs(r.coef)).toExponential(1)}, se ${(Math.abs(r.se - fit.se[0]) / r.se).toExponential(1)}\n`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const withR = !argv.includes('--no-r');
+  const one = arg('--n');
+  if (one) return runOne(Number(one), withR);
+  const sizes = (arg('--sizes') ?? '1000000,3000000').split(',').map(Number);
+  const haveR = withR && rAvailable();
+  if (withR && !haveR) process.stdout.write('Rscript with estimatr not found: skipping the R comparison\n');
+  process.stdout.write(`bench: ${K} regressors, FE with ${L1} and ${L2} levels, HC1, node ${process.version}\n`);
+  const self = fileURLToPath(import.meta.url);
+  for (const n of sizes) {
+    const r = spawnSync(process.execPath, [...process.execArgv, self, '--n', String(n), ...(haveR ? [] : ['--no-r'])], { stdio: 'inherit' });
+    if (r.status !== 0) process.exitCode = 1;
+  }
+}
+
+await main(process.argv.slice(2));
