@@ -42,6 +42,16 @@ describe('parseCsv (RFC 4180)', () => {
     expect(parseCsv('a\n1\n\n2\n', 'f.csv').rows).toEqual([['1'], [''], ['2']]);
   });
 
+  it('handles a trailing comma, CR-only line ends and CRLF inside quotes', () => {
+    expect(parseCsv('a,b\n1,', 'f.csv').rows).toEqual([['1', '']]);
+    expect(parseCsv('a,b\r1,2\r3,4', 'f.csv').rows).toEqual([
+      ['1', '2'],
+      ['3', '4'],
+    ]);
+    expect(parseCsv('a,b\r\n"x\r\ny",2\r\n', 'f.csv').rows).toEqual([['x\r\ny', '2']]);
+    expect(parseCsv('a,b\nx"y,""""\n', 'f.csv').rows).toEqual([['x"y', '"']]);
+  });
+
   it('trims header names', () => {
     expect(parseCsv(' a , b\n1,2\n', 'f.csv').header).toEqual(['a', 'b']);
   });
