@@ -1,0 +1,928 @@
+/**
+ * Calibrate the synthetic first-level scores (integers, each in [0, weight]) so that the
+ * unchanged replication pipeline reproduces the published Tables 1-4 and Figure 1.
+ *
+ * Method: integer simulated annealing over every firm's five sub-scores. The 414 sample firms
+ * enter the regressions; the 117 others only the all-firm statistics (Table 1, Figure 1), so
+ * they are cheap moves that repair those. Because OLS is linear in y for a fixed design, each
+ * regression keeps beta = C y, e = M y and the HC1 sums S_j = sum_i C_ji^2 e_i^2; moving y_i by
+ * d changes them in O(k n) (olsKernel.ts). Distribution statistics (means, SDs, medians,
+ * minima, maxima per rating band) are kept in Fenwick trees over the integer values.
+ * The penalty is sum((deviation / tolerance)^2) with tolerance = acceptance tolerance times a
+ * safety factor. Everything is driven by the passed seeded rng: same inputs, same scores.
+ */
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { buildDesign, olsHc1, projection, type Design, type Projection } from './olsKernel.ts';
+import type { Rng } from './rng.ts';
+import { COVARIATE_LABELS, FIRST_LEVEL_LABELS, figure1Target, scoresRow, table3Covariates, type Published, type PublishedModel, type PublishedSummary } from './targets.ts';
+import { FIRST_LEVEL_WEIGHTS, X_NAMES, type FirstLevelScores, type RegressionX, type SynthFirm } from './types.ts';
+
+/** The five first-level keys in Table 1 / Table 4 order. */
+export const SUB_KEYS: readonly (keyof FirstLevelScores)[] = ['basic_data', 'finance_taxation', 'governance', 'compliance', 'social_responsibility'];
+const NSUB = 5;
+const WEIGHTS = SUB_KEYS.map((k) => FIRST_LEVEL_WEIGHTS[k]);
+const TOTAL_MAX = WEIGHTS.reduce((a, b) => a + b, 0);
+
+/** Safety factors: regression numbers aim at half the acceptance tolerance, exact statistics at 90%. */
+const SAFETY_REG = 0.5;
+const SAFETY_DESC = 0.9;
+
+export interface CalibrateOptions {
+  /** Annealing sweeps (one sweep = one proposal per firm and sub-score). Default 400. */
+  sweeps?: number;
+  /** Start and end temperature of the geometric schedule. */
+  t0?: number;
+  t1?: number;
+  /** Progress messages (e.g. console.error); default silent. */
+  log?: (message: string) => void;
+}
+
+/** One published number, the achieved value (recomputed from scratch) and the acceptance check. */
+export interface TargetCheck {
+  group: string;
+  stat: string;
+  target: number;
+  achieved: number;
+  /** Acceptance tolerance (absolute). */
+  tolerance: number;
+  ok: boolean;
+}
+
+export interface CalibrationResult {
+  scores: Map<string, FirstLevelScores>;
+  checks: TargetCheck[];
+  /** Final penalty of the search objective. */
+  penalty: number;
+  /** Max |incremental - from-scratch| over coefficients, SEs and R^2 (drift check). */
+  maxDrift: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets of one regression
+
+interface RegTarget {
+  label: string;
+  coef: number;
+  coefTol: number;
+  se: number;
+  seTol: number;
+  /** |t| must lie in [tLo, tHi) for the published stars. */
+  tLo: number;
+  tHi: number;
+  tMargin: number;
+  stars: number;
+}
+
+/** Incremental state of one regression of y (a sub-score or the total) on one design. */
+interface Reg {
+  name: string;
+  proj: Projection;
+  /** 0..4: that sub-score; 5: the total. */
+  ysrc: number;
+  targets: RegTarget[];
+  r2: number;
+  r2Tol: number;
+  beta: Float64Array;
+  e: Float64Array;
+  S: Float64Array;
+  ee: number;
+  sy: number;
+  syy: number;
+  pen: number;
+  /** A[j][i] = sum_l C2_jl e_l M_li (k x n): first-order change of S_j when y_i moves. */
+  A: Float64Array;
+}
+
+/** Critical |t| values of t(df) for p = .10, .05, .01 (two-sided). */
+function criticalT(df: number): [number, number, number] {
+  return [tQuantile(0.95, df), tQuantile(0.975, df), tQuantile(0.995, df)];
+}
+
+function starBand(stars: number, crit: [number, number, number]): [number, number] {
+  const edges = [0, crit[0], crit[1], crit[2], Infinity];
+  return [edges[stars], edges[stars + 1]];
+}
+
+function regTargets(model: PublishedModel, covs: (keyof RegressionX)[], coefTolOf: (c: { coef: number; se: number }) => number, seRel: number, crit: [number, number, number]): RegTarget[] {
+  const labels = [...covs.map((c) => COVARIATE_LABELS[c]), 'Constant'];
+  return labels.map((label) => {
+    const p = model.coefficients[label];
+    if (!p) throw new Error(`published model ${model.model} has no coefficient '${label}'`);
+    const [tLo, tHi] = starBand(p.stars, crit);
+    const tPub = Math.abs(p.coef / p.se);
+    // Keep |t| clear of the star thresholds, but never demand more room than the published value has.
+    const room = Math.min(tPub - tLo, tHi - tPub);
+    return {
+      label,
+      coef: p.coef,
+      coefTol: coefTolOf(p),
+      se: p.se,
+      seTol: seRel * p.se,
+      tLo,
+      tHi,
+      tMargin: Math.max(0, Math.min(0.03, room / 2)),
+      stars: p.stars,
+    };
+  });
+}
+
+/** Penalty of one regression's statistics (beta and HC sums S as arrays; no closures: hot path). */
+function regPenalty(r: Reg, beta: Float64Array, S: Float64Array, ee: number, tss: number): number {
+  let pen = 0;
+  const ts = r.targets;
+  const hc1 = r.proj.hc1;
+  for (let j = 0; j < ts.length; j++) {
+    const t = ts[j];
+    const b = beta[j];
+    const sj = S[j];
+    const se = Math.sqrt(hc1 * (sj > 0 ? sj : 0));
+    const dc = (b - t.coef) / (SAFETY_REG * t.coefTol);
+    const ds = (se - t.se) / (SAFETY_REG * t.seTol);
+    pen += dc * dc + ds * ds;
+    const at = Math.abs(b / se);
+    const lo = t.tLo + t.tMargin - at;
+    const hi = at - (t.tHi - t.tMargin);
+    const out = lo > hi ? lo : hi;
+    if (out > 0) pen += (out / 0.01) ** 2;
+  }
+  const r2 = tss > 0 ? 1 - ee / tss : 0;
+  const dr = (r2 - r.r2) / (SAFETY_REG * r.r2Tol);
+  return pen + dr * dr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distribution statistics over integer values
+
+/** Fenwick tree of counts over the integers 0..V. */
+class Fenwick {
+  private readonly t: Int32Array;
+  private readonly size: number;
+  private readonly top: number;
+  constructor(V: number) {
+    this.size = V + 1;
+    this.t = new Int32Array(this.size + 1);
+    let p = 1;
+    while (p * 2 <= this.size) p *= 2;
+    this.top = p;
+  }
+  add(v: number, delta: number): void {
+    for (let i = v + 1; i <= this.size; i += i & -i) this.t[i] += delta;
+  }
+  /** Count of values <= v. */
+  prefix(v: number): number {
+    let s = 0;
+    for (let i = Math.min(v + 1, this.size); i > 0; i -= i & -i) s += this.t[i];
+    return s;
+  }
+  /** The k-th smallest value (1-based). */
+  kth(k: number): number {
+    let pos = 0;
+    for (let step = this.top; step > 0; step >>= 1) {
+      const nxt = pos + step;
+      if (nxt <= this.size && this.t[nxt] < k) {
+        pos = nxt;
+        k -= this.t[nxt];
+      }
+    }
+    return pos; // value = (1-based index) - 1
+  }
+}
+
+/** Targets of one summary row over the values in [lo, hi]. */
+interface RangeTarget {
+  name: string;
+  lo: number;
+  hi: number;
+  t: PublishedSummary;
+  /** Whether the row's n is a target (rating bands) or implied (whole population). */
+  countTarget: boolean;
+  meanTol: number;
+  sdTol: number;
+  /** Figure 1: mean / max * 100 to 2 decimals. */
+  fig?: { value: number; max: number };
+}
+
+/** A population of integer values (one per member) with its summary-row targets. */
+class Dist {
+  readonly fw: Fenwick;
+  readonly cnt: Float64Array;
+  readonly sum: Float64Array;
+  readonly sq: Float64Array;
+  /** Cached penalty per range and in total. */
+  readonly rangePen: Float64Array;
+  pen = 0;
+  private readonly touched: Uint8Array;
+  constructor(
+    readonly V: number,
+    readonly ranges: RangeTarget[],
+  ) {
+    this.fw = new Fenwick(V);
+    this.cnt = new Float64Array(ranges.length);
+    this.sum = new Float64Array(ranges.length);
+    this.sq = new Float64Array(ranges.length);
+    this.rangePen = new Float64Array(ranges.length);
+    this.touched = new Uint8Array(ranges.length);
+  }
+  private touch(v: number, sign: number): void {
+    this.fw.add(v, sign);
+    for (let r = 0; r < this.ranges.length; r++) {
+      const g = this.ranges[r];
+      if (v >= g.lo && v <= g.hi) {
+        this.cnt[r] += sign;
+        this.sum[r] += sign * v;
+        this.sq[r] += sign * v * v;
+        this.touched[r] = 1;
+      }
+    }
+  }
+  insert(v: number): void {
+    this.touch(v, 1);
+  }
+  /** Penalty if members move from as[m] to bs[m] (state restored). */
+  penaltyIf(as: number[], bs: number[]): number {
+    this.touched.fill(0);
+    for (let m = 0; m < as.length; m++) {
+      this.touch(as[m], -1);
+      this.touch(bs[m], 1);
+    }
+    let p = this.pen;
+    for (let r = 0; r < this.ranges.length; r++) if (this.touched[r]) p += this.rangePenalty(r) - this.rangePen[r];
+    for (let m = as.length - 1; m >= 0; m--) {
+      this.touch(bs[m], -1);
+      this.touch(as[m], 1);
+    }
+    return p;
+  }
+  /** Move members from as[m] to bs[m] and update the cached penalties. */
+  commit(as: number[], bs: number[]): void {
+    this.touched.fill(0);
+    for (let m = 0; m < as.length; m++) {
+      this.touch(as[m], -1);
+      this.touch(bs[m], 1);
+    }
+    for (let r = 0; r < this.ranges.length; r++) {
+      if (!this.touched[r]) continue;
+      const v = this.rangePenalty(r);
+      this.pen += v - this.rangePen[r];
+      this.rangePen[r] = v;
+    }
+  }
+  /** Recompute all cached penalties. */
+  refresh(): void {
+    this.pen = 0;
+    for (let r = 0; r < this.ranges.length; r++) {
+      this.rangePen[r] = this.rangePenalty(r);
+      this.pen += this.rangePen[r];
+    }
+  }
+  /** Summary statistics of range r (Stata: sd with n-1, median averaging the two middle values). */
+  stats(r: number): { n: number; mean: number; sd: number; min: number; median: number; max: number } {
+    const g = this.ranges[r];
+    const n = this.cnt[r];
+    if (n === 0) return { n: 0, mean: NaN, sd: NaN, min: NaN, median: NaN, max: NaN };
+    const below = g.lo > 0 ? this.fw.prefix(g.lo - 1) : 0;
+    const kth = (k: number) => this.fw.kth(below + k);
+    const mean = this.sum[r] / n;
+    const sd = n > 1 ? Math.sqrt(Math.max(0, (this.sq[r] - n * mean * mean) / (n - 1))) : NaN;
+    const median = n % 2 === 1 ? kth((n + 1) / 2) : (kth(n / 2) + kth(n / 2 + 1)) / 2;
+    return { n, mean, sd, min: kth(1), median, max: kth(n) };
+  }
+  private rangePenalty(r: number): number {
+    const g = this.ranges[r];
+    const s = this.stats(r);
+    let pen = 0;
+    if (g.countTarget) pen += ((s.n - g.t.n) / 0.5) ** 2;
+    if (s.n === 0) return pen + 1e4;
+    pen += ((s.mean - g.t.mean) / (SAFETY_DESC * g.meanTol)) ** 2;
+    if (s.n > 1) pen += ((s.sd - g.t.sd) / (SAFETY_DESC * g.sdTol)) ** 2;
+    pen += ((s.min - g.t.min) / 0.5) ** 2 + ((s.median - g.t.median) / 0.5) ** 2 + ((s.max - g.t.max) / 0.5) ** 2;
+    if (g.fig) pen += (((s.mean / g.fig.max) * 100 - g.fig.value) / (SAFETY_DESC * 0.005)) ** 2;
+    return pen;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The calibration problem
+
+/** Design of a model on the sample firms: intercept, covariates, industry and city dummies. */
+export function sampleDesign(sample: SynthFirm[], covs: readonly (keyof RegressionX)[]): Design {
+  return buildDesign(
+    covs.map((c) => ({ name: c, values: sample.map((f) => f.x[c]) })),
+    [
+      { name: 'industry', values: sample.map((f) => f.industry) },
+      { name: 'city', values: sample.map((f) => f.city) },
+    ],
+    sample.length,
+  );
+}
+
+/** Reported columns (covariates in order, then the intercept as 'Constant'), as design indices. */
+function reportedColumns(nCov: number): number[] {
+  return [...Array.from({ length: nCov }, (_, j) => j + 1), 0];
+}
+
+/** One change of a move: sub-score s of firm f moves by d. */
+interface Change {
+  s: number;
+  f: number;
+  d: number;
+}
+
+class Problem {
+  readonly nF: number;
+  readonly nS: number;
+  /** Sample index of each firm, -1 outside the sample. */
+  readonly sIdx: Int32Array;
+  /** y[s][f]: sub-score s of firm f (all firms). */
+  readonly y: Int32Array[];
+  readonly tot: Int32Array;
+  readonly regs: Reg[] = [];
+  readonly subDist: Dist[] = [];
+  readonly allDist: Dist;
+  readonly sampleDist: Dist;
+  readonly sampleFirms: number[];
+
+  constructor(
+    readonly firms: SynthFirm[],
+    readonly pub: Published,
+    init: Int32Array[],
+  ) {
+    this.nF = firms.length;
+    this.sIdx = new Int32Array(this.nF).fill(-1);
+    this.sampleFirms = [];
+    firms.forEach((f, i) => {
+      if (f.inSample) {
+        this.sIdx[i] = this.sampleFirms.length;
+        this.sampleFirms.push(i);
+      }
+    });
+    this.nS = this.sampleFirms.length;
+    this.y = init.map((a) => Int32Array.from(a));
+    this.tot = new Int32Array(this.nF);
+    for (let f = 0; f < this.nF; f++) for (let s = 0; s < NSUB; s++) this.tot[f] += this.y[s][f];
+
+    const sample = this.sampleFirms.map((i) => firms[i]);
+    const covs5 = table3Covariates(pub, '(5)');
+    const design5 = sampleDesign(sample, covs5);
+    const proj5 = projection(design5, reportedColumns(covs5.length));
+    const crit = criticalT(this.nS - proj5.K);
+    const regOf = (name: string, proj: Projection, ysrc: number, model: PublishedModel, covs: (keyof RegressionX)[], tight: boolean): Reg => {
+      const k = proj.reported.length;
+      const coefTol = tight ? () => 0.01 : (c: { se: number }) => 0.25 * c.se;
+      const seRel = tight ? 0.01 : 0.1;
+      const r2Tol = tight ? 0.0005 : 0.01;
+      const targets = regTargets(model, covs, coefTol, seRel, crit);
+      return {
+        name,
+        proj,
+        ysrc,
+        targets,
+        r2: model.r2,
+        r2Tol,
+        beta: new Float64Array(k),
+        e: new Float64Array(proj.n),
+        S: new Float64Array(k),
+        A: new Float64Array(k * proj.n),
+        ee: 0,
+        sy: 0,
+        syy: 0,
+        pen: 0,
+      };
+    };
+    SUB_KEYS.forEach((key, s) => {
+      const model = pub.table4.models.find((m) => m.model === FIRST_LEVEL_LABELS[key]);
+      if (!model) throw new Error(`published table4 has no model ${FIRST_LEVEL_LABELS[key]}`);
+      this.regs.push(regOf(`Table 4 ${FIRST_LEVEL_LABELS[key]}`, proj5, s, model, covs5, true));
+    });
+    const t3 = (m: string) => {
+      const model = pub.table3.models.find((x) => x.model === m);
+      if (!model) throw new Error(`published table3 has no model ${m}`);
+      return model;
+    };
+    this.regs.push(regOf('Table 3 (5)', proj5, 5, t3('(5)'), covs5, true));
+    for (const m of ['(1)', '(2)', '(3)', '(4)']) {
+      const covs = table3Covariates(pub, m);
+      const proj = projection(sampleDesign(sample, covs), reportedColumns(covs.length));
+      this.regs.push(regOf(`Table 3 ${m}`, proj, 5, t3(m), covs, false));
+    }
+
+    const t1 = pub.table1;
+    SUB_KEYS.forEach((key, s) => {
+      const row = t1.first_level_scores.find((r) => r.indicator === FIRST_LEVEL_LABELS[key])!;
+      const fig = { value: figure1Target(pub, FIRST_LEVEL_LABELS[key]), max: WEIGHTS[s] };
+      this.subDist.push(new Dist(WEIGHTS[s], [{ name: `Table 1 ${row.indicator}`, lo: 0, hi: WEIGHTS[s], t: row, countTarget: false, meanTol: 0.005, sdTol: 0.005, fig }]));
+    });
+    const bands: RangeTarget[] = t1.ratings.map((r) => {
+      const [lo, hi] = ratingRange(r.rating);
+      return { name: `Table 1 ${r.rating}`, lo, hi, t: r, countTarget: true, meanTol: 0.005, sdTol: 0.005 };
+    });
+    bands.push({ name: 'Table 1 Total', lo: 0, hi: TOTAL_MAX, t: t1.total_score, countTarget: false, meanTol: 0.005, sdTol: 0.005 });
+    this.allDist = new Dist(TOTAL_MAX, bands);
+    const t2 = scoresRow(pub);
+    this.sampleDist = new Dist(TOTAL_MAX, [{ name: 'Table 2 Scores', lo: 0, hi: TOTAL_MAX, t: t2, countTarget: false, meanTol: 0.05, sdTol: 0.05 }]);
+    for (let f = 0; f < this.nF; f++) {
+      for (let s = 0; s < NSUB; s++) this.subDist[s].insert(this.y[s][f]);
+      this.allDist.insert(this.tot[f]);
+      if (this.sIdx[f] >= 0) this.sampleDist.insert(this.tot[f]);
+    }
+    this.recompute();
+  }
+
+  /** The dependent vector of a regression over the sample. */
+  yOf(r: Reg): Float64Array {
+    const src = r.ysrc === 5 ? this.tot : this.y[r.ysrc];
+    return Float64Array.from(this.sampleFirms, (f) => src[f]);
+  }
+
+  /** Recompute every regression's state from scratch (kills floating drift); returns the max drift. */
+  recompute(): number {
+    let drift = 0;
+    const n = this.nS;
+    for (const r of this.regs) {
+      const yv = this.yOf(r);
+      const { C, C2, M } = r.proj;
+      const k = r.targets.length;
+      let sy = 0;
+      let syy = 0;
+      for (let i = 0; i < n; i++) {
+        sy += yv[i];
+        syy += yv[i] * yv[i];
+      }
+      const e = new Float64Array(n);
+      for (let a = 0; a < n; a++) {
+        let s = 0;
+        const row = a * n;
+        for (let b = 0; b < n; b++) s += M[row + b] * yv[b];
+        e[a] = s;
+      }
+      let ee = 0;
+      for (let i = 0; i < n; i++) ee += e[i] * e[i];
+      const w = new Float64Array(n);
+      for (let j = 0; j < k; j++) {
+        let b = 0;
+        let S = 0;
+        for (let i = 0; i < n; i++) {
+          b += C[j * n + i] * yv[i];
+          S += C2[j * n + i] * e[i] * e[i];
+        }
+        drift = Math.max(drift, Math.abs(b - r.beta[j]), Math.abs(Math.sqrt(r.proj.hc1 * S) - Math.sqrt(r.proj.hc1 * Math.max(0, r.S[j]))));
+        r.beta[j] = b;
+        r.S[j] = S;
+        // A_j. = (C2_j. * e) M  (M symmetric: accumulate rows).
+        for (let l = 0; l < n; l++) w[l] = C2[j * n + l] * e[l];
+        const Aj = r.A.subarray(j * n, (j + 1) * n);
+        Aj.fill(0);
+        for (let l = 0; l < n; l++) {
+          const wl = w[l];
+          if (wl === 0) continue;
+          const row = l * n;
+          for (let i = 0; i < n; i++) Aj[i] += wl * M[row + i];
+        }
+      }
+      r.e.set(e);
+      r.ee = ee;
+      r.sy = sy;
+      r.syy = syy;
+      r.pen = regPenalty(r, r.beta, r.S, ee, syy - (sy * sy) / n);
+    }
+    for (const d of [...this.subDist, this.allDist, this.sampleDist]) d.refresh();
+    return drift;
+  }
+
+  total(): number {
+    let p = 0;
+    for (const r of this.regs) p += r.pen;
+    for (const d of [...this.subDist, this.allDist, this.sampleDist]) p += d.pen;
+    return p;
+  }
+
+  /** The changes (sample index, d, old y) a move makes to regression r's dependent variable. */
+  private regChanges(r: Reg, move: Change[], out: { i: number[]; d: number[]; y: number[] }): number {
+    out.i.length = 0;
+    out.d.length = 0;
+    out.y.length = 0;
+    for (const c of move) {
+      const i = this.sIdx[c.f];
+      if (i < 0 || (r.ysrc !== 5 && r.ysrc !== c.s)) continue;
+      const k = out.i.indexOf(i);
+      if (k >= 0) out.d[k] += c.d; // two changes of one firm's total merge
+      else {
+        out.i.push(i);
+        out.d.push(c.d);
+        out.y.push(r.ysrc === 5 ? this.tot[c.f] : this.y[c.s][c.f]);
+      }
+    }
+    let m = 0;
+    for (let k = 0; k < out.d.length; k++) if (out.d[k] !== 0) m++;
+    return m;
+  }
+
+  private readonly scratch = { i: [] as number[], d: [] as number[], y: [] as number[] };
+  private readonly betaTmp = new Float64Array(32);
+  private readonly sTmp = new Float64Array(32);
+
+  /** Exact penalty of regression r after changes (distinct sample indices), O(k) each. */
+  private regPenaltyIf(r: Reg, ch: { i: number[]; d: number[]; y: number[] }): number {
+    const n = this.nS;
+    const { C, G, M } = r.proj;
+    const nn = n * n;
+    const m = ch.i.length;
+    let ee = r.ee;
+    let sy = r.sy;
+    let syy = r.syy;
+    for (let a = 0; a < m; a++) {
+      const ia = ch.i[a];
+      const da = ch.d[a];
+      ee += 2 * da * r.e[ia] + da * da * M[ia * n + ia];
+      for (let b = 0; b < a; b++) ee += 2 * da * ch.d[b] * M[ia * n + ch.i[b]];
+      sy += da;
+      syy += 2 * da * ch.y[a] + da * da;
+    }
+    const k = r.targets.length;
+    const beta = this.betaTmp;
+    const S = this.sTmp;
+    for (let j = 0; j < k; j++) {
+      let v = r.beta[j];
+      let w = r.S[j];
+      const base = j * nn;
+      for (let a = 0; a < m; a++) {
+        const ia = ch.i[a];
+        const da = ch.d[a];
+        v += da * C[j * n + ia];
+        w += 2 * da * r.A[j * n + ia] + da * da * G[base + ia * n + ia];
+        for (let b = 0; b < a; b++) w += 2 * da * ch.d[b] * G[base + ia * n + ch.i[b]];
+      }
+      beta[j] = v;
+      S[j] = w;
+    }
+    return regPenalty(r, beta, S, ee, syy - (sy * sy) / n);
+  }
+
+  /** Apply one change of y at sample index i by d to regression r: O(k n). */
+  private regApply(r: Reg, i: number, d: number, yi: number): void {
+    const n = this.nS;
+    const { C, G, M } = r.proj;
+    const k = r.targets.length;
+    const nn = n * n;
+    for (let j = 0; j < k; j++) {
+      r.beta[j] += d * C[j * n + i];
+      r.S[j] += 2 * d * r.A[j * n + i] + d * d * G[j * nn + i * n + i];
+    }
+    r.ee += 2 * d * r.e[i] + d * d * M[i * n + i];
+    r.syy += 2 * d * yi + d * d;
+    r.sy += d;
+    const row = i * n;
+    for (let l = 0; l < n; l++) r.e[l] += d * M[row + l];
+    for (let j = 0; j < k; j++) {
+      const Aj = j * n;
+      const Gr = j * nn + row;
+      for (let l = 0; l < n; l++) r.A[Aj + l] += d * G[Gr + l];
+    }
+  }
+
+  /** Distribution changes of a move: per-dist lists of old and new values. */
+  private distChanges(move: Change[]): { dist: Dist; as: number[]; bs: number[] }[] {
+    const out: { dist: Dist; as: number[]; bs: number[] }[] = [];
+    const sub = new Map<number, { as: number[]; bs: number[] }>();
+    const totD = new Map<number, number>();
+    for (const c of move) {
+      const e = sub.get(c.s) ?? { as: [], bs: [] };
+      e.as.push(this.y[c.s][c.f]);
+      e.bs.push(this.y[c.s][c.f] + c.d);
+      sub.set(c.s, e);
+      totD.set(c.f, (totD.get(c.f) ?? 0) + c.d);
+    }
+    for (const [s, e] of sub) out.push({ dist: this.subDist[s], ...e });
+    const all = { dist: this.allDist, as: [] as number[], bs: [] as number[] };
+    const smp = { dist: this.sampleDist, as: [] as number[], bs: [] as number[] };
+    for (const [f, d] of totD) {
+      if (d === 0) continue;
+      all.as.push(this.tot[f]);
+      all.bs.push(this.tot[f] + d);
+      if (this.sIdx[f] >= 0) {
+        smp.as.push(this.tot[f]);
+        smp.bs.push(this.tot[f] + d);
+      }
+    }
+    if (all.as.length) out.push(all);
+    if (smp.as.length) out.push(smp);
+    return out;
+  }
+
+  /** Change of the total penalty if the move were made (exact). */
+  delta(move: Change[]): number {
+    let dp = 0;
+    for (const r of this.regs) {
+      if (this.regChanges(r, move, this.scratch) === 0) continue;
+      dp += this.regPenaltyIf(r, this.scratch) - r.pen;
+    }
+    for (const c of this.distChanges(move)) dp += c.dist.penaltyIf(c.as, c.bs) - c.dist.pen;
+    return dp;
+  }
+
+  /** Make the move. */
+  apply(move: Change[]): void {
+    for (const r of this.regs) {
+      if (this.regChanges(r, move, this.scratch) === 0) continue;
+      const { i, d, y } = this.scratch;
+      const is = [...i];
+      const dsv = [...d];
+      const ys = [...y];
+      // Sequential application: the second change sees the first's effect on y only through yi.
+      for (let a = 0; a < is.length; a++) if (dsv[a] !== 0) this.regApply(r, is[a], dsv[a], ys[a]);
+      r.pen = regPenalty(r, r.beta, r.S, r.ee, r.syy - (r.sy * r.sy) / this.nS);
+    }
+    for (const c of this.distChanges(move)) c.dist.commit(c.as, c.bs);
+    for (const c of move) {
+      this.y[c.s][c.f] += c.d;
+      this.tot[c.f] += c.d;
+    }
+  }
+
+  /** Whether every value of the move stays within [0, weight]. */
+  feasible(move: Change[]): boolean {
+    for (const c of move) {
+      const v = this.y[c.s][c.f] + c.d;
+      if (v < 0 || v > WEIGHTS[c.s]) return false;
+    }
+    return true;
+  }
+}
+
+/** Integer range [lo, hi] of a rating band. */
+function ratingRange(rating: string): [number, number] {
+  switch (rating) {
+    case 'Excellent':
+      return [850, TOTAL_MAX];
+    case 'Good':
+      return [800, 849];
+    case 'Average':
+      return [750, 799];
+    case 'Fair':
+      return [700, 749];
+    case 'Poor':
+      return [0, 699];
+    default:
+      throw new Error(`unknown rating '${rating}'`);
+  }
+}
+
+/** Candidate steps of a proposal for sub-score s at value v: small tweaks and realistic chunks. */
+const STEPS: readonly number[] = [1, 2, 3, 5, 10, 20, 30, 60];
+function candidateSteps(s: number, v: number): number[] {
+  const w = WEIGHTS[s];
+  const out = [0];
+  for (const step of STEPS) {
+    if (v + step <= w) out.push(step);
+    if (v - step >= 0) out.push(-step);
+  }
+  if (v !== w && !out.includes(w - v)) out.push(w - v);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Starting configuration
+
+/**
+ * A plausible start: most firms at full marks, deductions more likely for high leverage, low
+ * ROA and small firms, in chunks of the third-level item weights; Social Responsibility from
+ * the red list / honours (0, 60, 120) with occasional charity, higher for large and connected
+ * firms. The annealing then fine-tunes.
+ */
+export function initialScores(firms: SynthFirm[], rng: Rng): Int32Array[] {
+  const nF = firms.length;
+  const y = WEIGHTS.map((w) => new Int32Array(nF).fill(w));
+  const z = (vals: number[]) => {
+    const ok = vals.filter((v) => Number.isFinite(v));
+    const m = ok.reduce((a, b) => a + b, 0) / ok.length;
+    const sd = Math.sqrt(ok.reduce((a, b) => a + (b - m) ** 2, 0) / ok.length) || 1;
+    return vals.map((v) => (Number.isFinite(v) ? (v - m) / sd : 0));
+  };
+  const zl = z(firms.map((f) => f.x.leverage));
+  const zr = z(firms.map((f) => f.x.roa));
+  const zs = z(firms.map((f) => f.x.firm_size));
+  // Expected number of deducting firms (of 531) and chunk sizes per sub-score.
+  const plan: { p: number; chunks: number[] }[] = [
+    { p: 0.02, chunks: [20, 20, 40] },
+    { p: 0.17, chunks: [30, 30, 15, 50, 60] },
+    { p: 0.08, chunks: [10, 20, 30] },
+    { p: 0.17, chunks: [20, 30, 50, 60, 90, 120] },
+  ];
+  for (let f = 0; f < nF; f++) {
+    const risk = 0.6 * zl[f] - 0.4 * zr[f] - 0.2 * zs[f];
+    plan.forEach((pl, s) => {
+      const p = Math.min(0.9, pl.p * Math.exp(risk));
+      if (rng.bernoulli(p)) y[s][f] = Math.max(0, WEIGHTS[s] - rng.choice(pl.chunks));
+    });
+    const good = 0.5 * zs[f] + 0.4 * (firms[f].x.political_connection || 0);
+    const u = rng.uniform();
+    const p120 = Math.min(0.6, 0.16 * Math.exp(good));
+    let sr = u < p120 ? 120 : u < p120 + 0.03 ? 0 : 60;
+    if (rng.bernoulli(0.015)) sr += rng.choice([30, 20, 35]);
+    y[4][f] = sr;
+  }
+  return y;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry point
+
+/**
+ * Calibrate the first-level scores of all firms (sample and out-of-sample) to the published
+ * targets. Deterministic given the rng state and options.
+ */
+export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng, opts: CalibrateOptions = {}): CalibrationResult {
+  const sweeps = opts.sweeps ?? 400;
+  const t0 = opts.t0 ?? 30;
+  const t1 = opts.t1 ?? 0.02;
+  const log = opts.log ?? (() => {});
+  for (const f of firms) {
+    if (!f.inSample) continue;
+    for (const c of X_NAMES) if (!Number.isFinite(f.x[c])) throw new Error(`calibrateScores: sample firm ${f.firm_id} has non-finite ${c}`);
+  }
+  const prob = new Problem(firms, targets, initialScores(firms, rng.fork('initial')));
+  const move = rng.fork('anneal');
+  const nF = firms.length;
+  const steps = sweeps * nF * NSUB;
+  const cool = Math.pow(t1 / t0, 1 / Math.max(1, steps - 1));
+  let T = t0;
+  let pen = prob.total();
+  log(`calibrate: start penalty ${pen.toFixed(1)}`);
+  const single: Change[] = [{ s: 0, f: 0, d: 0 }];
+  const pair: Change[] = [
+    { s: 0, f: 0, d: 0 },
+    { s: 0, f: 0, d: 0 },
+  ];
+  let accepted = 0;
+  for (let it = 0; it < steps; it++, T *= cool) {
+    const kind = move.uniform();
+    if (kind < 0.5) {
+      // Heat-bath over the candidate steps of one firm's one sub-score.
+      const f = move.int(0, nF - 1);
+      const s = move.int(0, NSUB - 1);
+      const ds = candidateSteps(s, prob.y[s][f]);
+      single[0].s = s;
+      single[0].f = f;
+      const dp = ds.map((d) => {
+        if (d === 0) return 0;
+        single[0].d = d;
+        return prob.delta(single);
+      });
+      let minDp = 0;
+      for (const v of dp) minDp = Math.min(minDp, v);
+      let z = 0;
+      const w = dp.map((v) => {
+        const x = Math.exp(-(v - minDp) / T);
+        z += x;
+        return x;
+      });
+      let u = move.uniform() * z;
+      let pick = 0;
+      for (; pick < w.length - 1; pick++) {
+        u -= w[pick];
+        if (u < 0) break;
+      }
+      if (ds[pick] !== 0) {
+        single[0].d = ds[pick];
+        prob.apply(single);
+        pen += dp[pick];
+        accepted++;
+      }
+    } else {
+      // Transfer points between two firms (same sub-score: keeps its mean) or between two
+      // sub-scores of one firm (keeps the total).
+      const d = move.choice(STEPS) * (move.bernoulli(0.5) ? 1 : -1);
+      if (kind < 0.8) {
+        const s = move.int(0, NSUB - 1);
+        const f1 = move.int(0, nF - 1);
+        let f2 = move.int(0, nF - 2);
+        if (f2 >= f1) f2++;
+        pair[0].s = s;
+        pair[0].f = f1;
+        pair[0].d = d;
+        pair[1].s = s;
+        pair[1].f = f2;
+        pair[1].d = -d;
+      } else {
+        const f = move.int(0, nF - 1);
+        const s1 = move.int(0, NSUB - 1);
+        let s2 = move.int(0, NSUB - 2);
+        if (s2 >= s1) s2++;
+        pair[0].s = s1;
+        pair[0].f = f;
+        pair[0].d = d;
+        pair[1].s = s2;
+        pair[1].f = f;
+        pair[1].d = -d;
+      }
+      if (!prob.feasible(pair)) continue;
+      const dp = prob.delta(pair);
+      if (dp <= 0 || move.uniform() < Math.exp(-dp / T)) {
+        prob.apply(pair);
+        pen += dp;
+        accepted++;
+      }
+    }
+    if ((it + 1) % 200000 === 0) {
+      prob.recompute();
+      pen = prob.total();
+      if ((it + 1) % 1000000 === 0) log(`calibrate: step ${it + 1}/${steps} T=${T.toExponential(2)} penalty ${pen.toFixed(2)} accepted ${accepted}`);
+    }
+  }
+  const maxDrift = prob.recompute();
+  pen = prob.total();
+  log(`calibrate: final penalty ${pen.toFixed(3)} accepted ${accepted} of ${steps}`);
+  const scores = new Map<string, FirstLevelScores>();
+  firms.forEach((f, i) => {
+    const rec = {} as FirstLevelScores;
+    SUB_KEYS.forEach((k, s) => {
+      rec[k] = prob.y[s][i];
+    });
+    scores.set(f.firm_id, rec);
+  });
+  return { scores, checks: verify(firms, targets, scores), penalty: pen, maxDrift };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Independent verification
+
+/** Summary statistics the straightforward way (sorting; sd with n-1; Stata median). */
+function summary(v: number[]): { n: number; mean: number; sd: number; min: number; median: number; max: number } {
+  const s = [...v].sort((a, b) => a - b);
+  const n = s.length;
+  const mean = s.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(s.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  const median = n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  return { n, mean, sd, min: s[0], median, max: s[n - 1] };
+}
+
+/**
+ * Recompute every calibrated statistic from the final scores with straightforward code
+ * (sorting, normal-equations OLS with HC1) and compare with the acceptance criteria.
+ */
+export function verify(firms: SynthFirm[], pub: Published, scores: Map<string, FirstLevelScores>): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const push = (group: string, stat: string, target: number, achieved: number, tolerance: number) =>
+    checks.push({ group, stat, target, achieved, tolerance, ok: Math.abs(achieved - target) <= tolerance + 1e-9 });
+  const val = (f: SynthFirm) => scores.get(f.firm_id)!;
+  const total = (f: SynthFirm) => SUB_KEYS.reduce((a, k) => a + val(f)[k], 0);
+  const summaryChecks = (group: string, v: number[], t: PublishedSummary, meanTol: number, sdTol: number, withN: boolean) => {
+    const s = summary(v);
+    if (withN) push(group, 'n', t.n, s.n, 0);
+    push(group, 'mean', t.mean, s.mean, meanTol);
+    push(group, 'sd', t.sd, s.sd, sdTol);
+    push(group, 'min', t.min, s.min, 0);
+    push(group, 'median', t.median, s.median, 0);
+    push(group, 'max', t.max, s.max, 0);
+  };
+  const totals = firms.map(total);
+  for (const r of pub.table1.ratings) {
+    const [lo, hi] = ratingRange(r.rating);
+    const v = totals.filter((t) => t >= lo && t <= hi);
+    summaryChecks(`Table 1 ${r.rating}`, v, r, 0.005, 0.005, true);
+    push(`Table 1 ${r.rating}`, 'pct', r.pct, Math.round((v.length / firms.length) * 10000) / 100, 0.005);
+  }
+  summaryChecks('Table 1 Total', totals, pub.table1.total_score, 0.005, 0.005, false);
+  SUB_KEYS.forEach((k, s) => {
+    const label = FIRST_LEVEL_LABELS[k];
+    const row = pub.table1.first_level_scores.find((r) => r.indicator === label)!;
+    const v = firms.map((f) => val(f)[k]);
+    summaryChecks(`Table 1 ${label}`, v, row, 0.005, 0.005, false);
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    push(`Figure 1 ${label}`, 'pct of max', figure1Target(pub, label), (mean / WEIGHTS[s]) * 100, 0.005);
+  });
+  const sample = firms.filter((f) => f.inSample);
+  summaryChecks('Table 2 Scores', sample.map(total), scoresRow(pub), 0.05, 0.05, true);
+
+  const covs5 = table3Covariates(pub, '(5)');
+  const d5 = sampleDesign(sample, covs5);
+  const df = sample.length - d5.K;
+  const crit = criticalT(df);
+  const regCheck = (group: string, design: Design, covs: (keyof RegressionX)[], y: number[], model: PublishedModel, tight: boolean) => {
+    const fit = olsHc1(design, y);
+    const idx = reportedColumns(covs.length);
+    [...covs.map((c) => COVARIATE_LABELS[c]), 'Constant'].forEach((label, j) => {
+      const p = model.coefficients[label];
+      const b = fit.coef[idx[j]];
+      const se = fit.se[idx[j]];
+      push(group, `${label} coef`, p.coef, b, tight ? 0.01 : 0.25 * p.se);
+      push(group, `${label} se`, p.se, se, (tight ? 0.01 : 0.1) * p.se);
+      const t = Math.abs(b / se);
+      const stars = t >= crit[2] ? 3 : t >= crit[1] ? 2 : t >= crit[0] ? 1 : 0;
+      push(group, `${label} stars`, p.stars, stars, 0);
+    });
+    push(group, 'r2', model.r2, fit.r2, tight ? 0.0005 : 0.01);
+    push(group, 'n', model.n, y.length, 0);
+  };
+  SUB_KEYS.forEach((k) => {
+    const label = FIRST_LEVEL_LABELS[k];
+    const model = pub.table4.models.find((m) => m.model === label)!;
+    regCheck(`Table 4 ${label}`, d5, covs5, sample.map((f) => val(f)[k]), model, true);
+  });
+  for (const m of ['(1)', '(2)', '(3)', '(4)', '(5)']) {
+    const covs = table3Covariates(pub, m);
+    const model = pub.table3.models.find((x) => x.model === m)!;
+    regCheck(`Table 3 ${m}`, m === '(5)' ? d5 : sampleDesign(sample, covs), covs, sample.map(total), model, m === '(5)');
+  }
+  return checks;
+}
