@@ -218,3 +218,25 @@ describe('malformed raw folders via the CLI', () => {
     expect(readdirSync(join(base, 'out'))).toContain('table3.json');
   });
 });
+
+describe('data/README.md documents the schemas the loader enforces', () => {
+  it('every file and column, with its required flag', async () => {
+    const { RAW_SCHEMAS } = await import('../src/data/schemas.ts');
+    const readme = readFileSync(join(REPO, 'data/README.md'), 'utf8');
+    for (const schema of RAW_SCHEMAS) {
+      const start = readme.indexOf(`## ${schema.file}`);
+      expect(start, schema.file).toBeGreaterThan(0);
+      const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+      for (const col of schema.columns) {
+        // Second-level score columns are documented inside their first-level rows.
+        const row = section.split('\n').find((l) => l.startsWith(`| \`${col.name}\` |`));
+        if (schema.file === 'scores.csv' && !row) {
+          expect(section, col.name).toContain(`\`${col.name}\``);
+          continue;
+        }
+        expect(row, `${schema.file} ${col.name}`).toBeDefined();
+        expect(row!.split('|')[3].trim(), `${schema.file} ${col.name}`).toBe(col.optional ? 'no' : 'yes');
+      }
+    }
+  });
+});
