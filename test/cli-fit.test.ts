@@ -9,10 +9,22 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const FIX = 'test/fixtures/cli';
-const ref = JSON.parse(readFileSync(new URL('./fixtures/cli/mtcars.json', import.meta.url), 'utf8'));
+const loadRef = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/cli/${name}.json`, import.meta.url), 'utf8'));
+const ref = loadRef('mtcars');
 
 /** R: qt(0.975, df) (and qt(0.95, 29)), printed with 17 digits. */
-const QT975: Record<number, number> = { 2: 4.3026527297494619, 27: 2.051830516480285, 28: 2.0484071417952445, 29: 2.0452296421327034 };
+const QT975: Record<number, number> = {
+  2: 4.3026527297494619,
+  6: 2.4469118511449688,
+  27: 2.051830516480285,
+  28: 2.0484071417952445,
+  29: 2.0452296421327034,
+  41: 2.0195409704413754,
+  43: 2.0166921992278239,
+  47: 2.0117405137297655,
+  281: 1.9684420918340826,
+  287: 1.9682641128218079,
+};
 const QT95_29 = 1.6991270265334975;
 
 function cscs(...args: string[]) {
@@ -44,13 +56,13 @@ function vcovArgs(name: string): string[] {
   return ['--cluster', name.slice(3).replace('_', '+')];
 }
 
-describe('cscs fit --json equals R on mtcars', () => {
-  for (const m of ref.models) {
+describe.each(['mtcars', 'swiss', 'Fatalities'])('cscs fit --json equals R on %s', (dataset) => {
+  for (const m of loadRef(dataset).models) {
     const formula = m.fixed_effects.length ? `${m.formula} | ${m.fixed_effects.join(' + ')}` : m.formula;
     for (const feDummies of m.fixed_effects.length ? [false, true] : [false]) {
       for (const [vname, v] of Object.entries<any>(m.vcov)) {
         it(`${m.id} ${vname}${feDummies ? ' --fe-dummies' : ''}`, () => {
-          const out = fitJson('--data', `${FIX}/mtcars.csv`, '--formula', formula, ...vcovArgs(vname), ...(feDummies ? ['--fe-dummies'] : []));
+          const out = fitJson('--data', `${FIX}/${dataset}.csv`, '--formula', formula, ...vcovArgs(vname), ...(feDummies ? ['--fe-dummies'] : []));
           expect(out.n).toBe(m.n);
           expect(out.k).toBe(m.k);
           expect(out.df_resid).toBe(m.df_resid);
@@ -89,6 +101,9 @@ describe('cscs fit --json equals R on mtcars', () => {
     }
   }
 
+});
+
+describe('cscs fit options', () => {
   it('--level 0.90 (and Stata-style 90) moves the intervals to qt(0.95, df)', () => {
     const m = ref.models[0];
     for (const level of ['0.90', '90']) {
