@@ -280,3 +280,16 @@ describe('formula features equal R lm on mtcars', () => {
     });
   }
 });
+
+describe('--drop-singletons', () => {
+  it('drops the carb = 6 and carb = 8 singletons as R on the subset does', () => {
+    // R: s <- subset(mtcars, !(carb %in% c(6, 8))); lm(mpg ~ wt + factor(carb), s)
+    //    wt = -4.6147674960270386, se (vcov) = 0.7059394722073985, nrow(s) = 30
+    const out = fitJson('--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt | carb', '--drop-singletons');
+    expect(out.n).toBe(30);
+    expect(out.singletons_dropped).toBe(2);
+    expect(out.fixed_effects).toEqual([{ name: 'carb', levels: 4 }]);
+    close(out.coefficients[0].estimate, -4.6147674960270386, 'wt');
+    close(out.coefficients[0].se, 0.7059394722073985, 'wt se');
+  });
+});
