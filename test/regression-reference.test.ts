@@ -207,6 +207,13 @@ describe('regression references (R lm + sandwich)', () => {
           });
           if (v.wald_f.value === null) expect(fit.f).toBeNaN();
           else expectRel(fit.f, v.wald_f.value, `${m.id} feols ${vname} F`, 'wald');
+          if (m.fixed_effects.length) {
+            // Dummies from the same formula: Stata `regress y x i.fe` (constant restored).
+            const dum = feols(data, formula, { ...optionsFor(vname, m), feMethod: 'dummies' });
+            expect(dum.terms[0]).toBe('(Intercept)');
+            expect(dum.k).toBe(m.k);
+            m.terms.forEach((term, j) => expectRel(dum.se[pick(dum, term)], v.se[j], `${m.id} feols dummies ${vname} se`, 'se'));
+          }
         }
       });
     }

@@ -32,6 +32,8 @@ export interface ClusterCodes {
 }
 
 const CHUNK = 2048;
+/** 1 - h below this counts as leverage 1. */
+const LEVERAGE_ONE = 1e-10;
 
 /** Classical sigma^2 (X'X)^-1 with sigma^2 = RSS/(n-k). */
 export function vcovIid(bread: Float64Array, rss: number, n: number, k: number): Float64Array {
@@ -57,7 +59,10 @@ export function hcMultiplier(type: HCType, leverage?: Float64Array): ((i: number
   if (type === 'HC0' || type === 'HC1') return null;
   if (!leverage) throw new Error(`${type} needs leverages`);
   const h = leverage;
-  return type === 'HC2' ? (i) => 1 / Math.sqrt(1 - h[i]) : (i) => 1 / (1 - h[i]);
+  // A row with leverage 1 (e.g. an FE singleton) is fitted exactly: its residual is 0 and it carries
+  // no information; its score is set to 0 rather than 0/0 (R's sandwich would return NaN).
+  const one = (i: number) => 1 - h[i] <= LEVERAGE_ONE;
+  return type === 'HC2' ? (i) => (one(i) ? 0 : 1 / Math.sqrt(1 - h[i])) : (i) => (one(i) ? 0 : 1 / (1 - h[i]));
 }
 
 /** Meat sum_i s_i s_i' of the scores s_i = (x_i - shift) e_i m_i, accumulated row chunk by chunk. */
