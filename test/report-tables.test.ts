@@ -107,28 +107,29 @@ describe('regressionTable', () => {
 
 describe('renderers', () => {
   it('text: esttab-like, decimal points aligned, stars hanging', () => {
-    // Column widths: labels 20 ("Political Connection"); (1): 3 integer + 7 suffix (".268***") = 10;
-    // (2): 4 ("1234") + 7 = 11; total 20 + 2 + 10 + 2 + 11 = 45. Headers are centred.
+    // Column widths: labels 20 ("Political Connection"); (1): 3 integer digits ("579") + 7 suffix
+    // (".268***") = 10; (2): 2 ("-0") + 7 = 9; total 20 + 2 + 10 + 2 + 9 = 43. Headers, "Yes" and
+    // whole numbers (N) are centred, odd space to the right: "414" in 10 -> 3 left, "1234" in 9 -> 2.
     expect(toText(table)).toBe(
       [
         'Table 3: OLS & 50% of firms',
-        '---------------------------------------------',
-        '                         (1)          (2)',
-        '                        Scores      Scores',
-        '---------------------------------------------',
+        '-------------------------------------------',
+        '                         (1)         (2)',
+        '                        Scores     Scores',
+        '-------------------------------------------',
         '% Indep_Dir            52.584',
         '                      (51.028)',
-        'Leverage              -50.785**     -0.062*',
-        '                      (20.922)      (0.031)',
-        'Political Connection                 9.625*',
-        '                                    (4.799)',
-        'Constant              579.268***     6.500***',
-        '                      (65.787)      (1.250)',
-        '---------------------------------------------',
-        'Industry FE              Yes          Yes',
-        'N                     414         1234',
-        'R²                      0.117        0.160',
-        '---------------------------------------------',
+        'Leverage              -50.785**   -0.062*',
+        '                      (20.922)    (0.031)',
+        'Political Connection               9.625*',
+        '                                  (4.799)',
+        'Constant              579.268***   6.500***',
+        '                      (65.787)    (1.250)',
+        '-------------------------------------------',
+        'Industry FE              Yes         Yes',
+        'N                        414        1234',
+        'R²                      0.117      0.160',
+        '-------------------------------------------',
         'Robust standard errors in parentheses.',
         '* p<0.10, ** p<0.05, *** p<0.01',
         '',
@@ -165,16 +166,23 @@ describe('renderers', () => {
     expect(escapeMarkdown('a|b*c_d`e\\f')).toBe('a\\|b\\*c\\_d\\`e\\\\f');
   });
 
-  it('latex: booktabs, r@{}l decimal pairs, math minus, superscript stars, escaping', () => {
+  it('latex: booktabs, r@{}l decimal pairs, math minus, superscript stars, escaping, notes under the rule', () => {
     expect(toLatex(table)).toBe(
       [
         '\\begin{table}[htbp]',
         '\\centering',
         '\\caption{Table 3: OLS \\& 50\\% of firms}',
+        // The tabular is measured in a box so the notes below it wrap at its width.
+        '\\begingroup',
+        '\\setbox0=\\hbox{%',
         '\\begin{tabular}{lr@{}lr@{}l}',
         '\\toprule',
         ' & \\multicolumn{2}{c}{(1)} & \\multicolumn{2}{c}{(2)} \\\\',
         ' & \\multicolumn{2}{c}{Scores} & \\multicolumn{2}{c}{Scores} \\\\',
+        // Zero-height rows (the negative skip cancels the row's strut): each half of a decimal
+        // column gets at least half the header's width, so numbers centre under wide headers.
+        ' & \\setbox0\\hbox{(1)}\\kern.5\\wd0 & \\setbox0\\hbox{(1)}\\kern.5\\wd0 & \\setbox0\\hbox{(2)}\\kern.5\\wd0 & \\setbox0\\hbox{(2)}\\kern.5\\wd0 \\\\[-\\arraystretch\\normalbaselineskip]',
+        ' & \\setbox0\\hbox{Scores}\\kern.5\\wd0 & \\setbox0\\hbox{Scores}\\kern.5\\wd0 & \\setbox0\\hbox{Scores}\\kern.5\\wd0 & \\setbox0\\hbox{Scores}\\kern.5\\wd0 \\\\[-\\arraystretch\\normalbaselineskip]',
         '\\midrule',
         '\\% Indep\\_Dir & 52 & .584 & & \\\\',
         ' & (51 & .028) & & \\\\',
@@ -186,19 +194,27 @@ describe('renderers', () => {
         ' & (65 & .787) & (1 & .250) \\\\',
         '\\midrule',
         'Industry FE & \\multicolumn{2}{c}{Yes} & \\multicolumn{2}{c}{Yes} \\\\',
-        'N & 414 & & 1234 & \\\\',
+        'N & \\multicolumn{2}{c}{414} & \\multicolumn{2}{c}{1234} \\\\',
         'R\\textsuperscript{2} & 0 & .117 & 0 & .160 \\\\',
         '\\bottomrule',
-        '\\multicolumn{5}{l}{\\footnotesize Robust standard errors in parentheses.} \\\\',
-        '\\multicolumn{5}{l}{\\footnotesize * p\\textless{}0.10, ** p\\textless{}0.05, *** p\\textless{}0.01} \\\\',
-        '\\end{tabular}',
+        '\\end{tabular}}%',
+        '\\begin{minipage}{\\wd0}',
+        '\\usebox0\\par\\vspace{3pt}',
+        '\\footnotesize\\raggedright',
+        'Robust standard errors in parentheses.\\par',
+        '* p\\textless{}0.10, ** p\\textless{}0.05, *** p\\textless{}0.01\\par',
+        '\\end{minipage}%',
+        '\\endgroup',
         '\\end{table}',
         '',
       ].join('\n'),
     );
+    expect(toLatex(table, { caption: 'OLS', label: 'tab:ols' }).split('\n').slice(0, 5)).toEqual(['\\begin{table}[htbp]', '\\centering', '\\caption{OLS}', '\\label{tab:ols}', '\\begingroup']);
     const bare = toLatex(table, { float: false });
-    expect(bare.startsWith('% Table 3: OLS & 50% of firms\n\\begin{tabular}{lr@{}lr@{}l}\n')).toBe(true);
-    expect(bare.endsWith('\\end{tabular}\n')).toBe(true);
+    expect(bare.startsWith('% Table 3: OLS & 50% of firms\n\\begingroup\n\\setbox0=\\hbox{%\n\\begin{tabular}{lr@{}lr@{}l}\n')).toBe(true);
+    expect(bare.endsWith('\\end{minipage}%\n\\endgroup\n')).toBe(true);
+    const noNotes = toLatex({ ...table, notes: [] }, { float: false });
+    expect(noNotes.endsWith('\\bottomrule\n\\end{tabular}\n')).toBe(true);
   });
 
   it('latex escaping of & % _ # $ { } ~ ^ \\', () => {

@@ -4,7 +4,7 @@
  * <span class="sfx"> so that a fixed-width suffix lines the decimal points up. Pasted into Word
  * the fragment keeps its structure; `htmlDocument` wraps fragments into a page with small CSS.
  */
-import { checkTable, splitDecimal, type Align, type Table } from './table.ts';
+import { checkTable, decimalColumn, type Align, type DecimalParts, type Table } from './table.ts';
 
 /** Escapes text for HTML content and attribute values. */
 export function escapeHtml(s: string): string {
@@ -26,9 +26,8 @@ table.cscs .sfx{display:inline-block;min-width:1.6em;text-align:left}
 table.cscs tfoot td{font-size:.85em;text-align:left;white-space:normal;padding-top:.3em}`;
 
 /** A body cell's content: in a decimal column the suffix after the digits goes in a span. */
-function cellHtml(cell: string, align: Align): { cls: Align; html: string } {
+function cellHtml(cell: string, align: Align, parts: DecimalParts | null): { cls: Align; html: string } {
   if (align !== 'd') return { cls: align, html: escapeHtml(cell) };
-  const parts = splitDecimal(cell);
   if (!parts) return { cls: cell === '' ? 'd' : 'c', html: escapeHtml(cell) };
   const m = /^([^)\]*%]*)(.*)$/.exec(parts.rest)!;
   return { cls: 'd', html: `${escapeHtml(parts.int + m[1])}<span class="sfx">${escapeHtml(m[2])}</span>` };
@@ -53,7 +52,10 @@ export function toHtml(table: Table, opts: HtmlOptions = {}): string {
   out.push(headRow(table.columns.map((c) => c.label)));
   if (table.subHeader) out.push(headRow(table.subHeader));
   out.push('</thead>', '<tbody>');
+  const bodyRows = table.rows.filter((r) => r.kind !== 'rule');
+  const parts = aligns.map((a, j) => (a === 'd' ? decimalColumn(bodyRows.map((r) => r.cells[j])) : []));
   let ruleAbove = false;
+  let i = 0;
   for (const row of table.rows) {
     if (row.kind === 'rule') {
       ruleAbove = true;
@@ -61,8 +63,9 @@ export function toHtml(table: Table, opts: HtmlOptions = {}): string {
     }
     const rowCls = ruleAbove ? `${row.kind} rule` : row.kind;
     ruleAbove = false;
+    const k = i++;
     const cells = row.cells.map((s, j) => {
-      const { cls: c, html } = j === 0 ? { cls: 'l' as Align, html: escapeHtml(s) } : cellHtml(s, aligns[j]);
+      const { cls: c, html } = j === 0 ? { cls: 'l' as Align, html: escapeHtml(s) } : cellHtml(s, aligns[j], parts[j][k] ?? null);
       return `<td class="${c}">${html}</td>`;
     });
     out.push(`<tr class="${rowCls}">${cells.join('')}</tr>`);

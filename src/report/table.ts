@@ -76,3 +76,15 @@ export function splitDecimal(cell: string): DecimalParts | null {
 export function displayWidth(s: string): number {
   return [...s].length;
 }
+
+/**
+ * The cells of a decimal ('d') column as they are aligned: the parts of each numeric cell, or
+ * null for a cell shown centred. Text cells are centred; so are whole numbers (N) in a column
+ * that has decimals, as esttab centres N under dcolumn-aligned coefficients. In a column of
+ * whole numbers only, the numbers align on their last digit.
+ */
+export function decimalColumn(cells: readonly string[]): (DecimalParts | null)[] {
+  const parts = cells.map(splitDecimal);
+  const hasDecimals = parts.some((p) => p !== null && p.rest.startsWith('.'));
+  return parts.map((p) => (p !== null && (!hasDecimals || p.rest.startsWith('.')) ? p : null));
+}

@@ -2,7 +2,7 @@
  * Plain-text rendering of a Table, laid out like Stata esttab's console output: dashed rules,
  * labels left-aligned, numbers aligned on the decimal point with stars and ")" hanging right.
  */
-import { checkTable, displayWidth, splitDecimal, type Align, type Table } from './table.ts';
+import { checkTable, decimalColumn, displayWidth, type Align, type DecimalParts, type Table } from './table.ts';
 
 const GAP = '  ';
 
@@ -25,25 +25,29 @@ interface ColumnLayout {
   width: number;
   intWidth: number;
   restWidth: number;
+  /** Decimal parts of each body cell (null: centred or not a decimal column). */
+  parts: (DecimalParts | null)[];
 }
 
 function layoutColumn(align: Align, header: string[], cells: string[]): ColumnLayout {
   let width = Math.max(0, ...header.map(displayWidth));
   let intWidth = 0;
   let restWidth = 0;
-  for (const cell of cells) {
-    const parts = align === 'd' ? splitDecimal(cell) : null;
-    if (parts) {
-      intWidth = Math.max(intWidth, displayWidth(parts.int));
-      restWidth = Math.max(restWidth, displayWidth(parts.rest));
+  const parts = align === 'd' ? decimalColumn(cells) : cells.map(() => null);
+  cells.forEach((cell, i) => {
+    const p = parts[i];
+    if (p) {
+      intWidth = Math.max(intWidth, displayWidth(p.int));
+      restWidth = Math.max(restWidth, displayWidth(p.rest));
     } else {
       width = Math.max(width, displayWidth(cell));
     }
-  }
-  return { align, width: Math.max(width, intWidth + restWidth), intWidth, restWidth };
+  });
+  return { align, width: Math.max(width, intWidth + restWidth), intWidth, restWidth, parts };
 }
 
-function formatCell(cell: string, col: ColumnLayout): string {
+/** Cell `i` of the column's body, padded to the column width. */
+function formatCell(cell: string, i: number, col: ColumnLayout): string {
   switch (col.align) {
     case 'l':
       return padEnd(cell, col.width);
@@ -52,9 +56,9 @@ function formatCell(cell: string, col: ColumnLayout): string {
     case 'c':
       return center(cell, col.width);
     case 'd': {
-      const parts = splitDecimal(cell);
-      if (!parts) return center(cell, col.width);
-      const block = padStart(parts.int, col.intWidth) + padEnd(parts.rest, col.restWidth);
+      const p = col.parts[i];
+      if (!p) return center(cell, col.width);
+      const block = padStart(p.int, col.intWidth) + padEnd(p.rest, col.restWidth);
       return center(block, col.width);
     }
   }
@@ -90,9 +94,13 @@ export function toText(table: Table): string {
   lines.push(join(table.columns.map((c, j) => formatHeader(c.label, layout[j], j === 0))));
   if (table.subHeader) lines.push(join(table.subHeader.map((s, j) => formatHeader(s, layout[j], j === 0))));
   pushRule();
+  let i = 0; // index among body rows, as in layout.parts
   for (const row of table.rows) {
     if (row.kind === 'rule') pushRule();
-    else lines.push(join(row.cells.map((s, j) => formatCell(s, layout[j]))));
+    else {
+      const k = i++;
+      lines.push(join(row.cells.map((s, j) => formatCell(s, k, layout[j]))));
+    }
   }
   pushRule();
   lines.push(...table.notes);
