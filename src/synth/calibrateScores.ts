@@ -667,16 +667,16 @@ function ratingRange(rating: string): [number, number] {
   }
 }
 
-/** Candidate steps of a proposal for sub-score s at value v: small tweaks and realistic chunks. */
-const STEPS: readonly number[] = [1, 2, 3, 5, 10, 20, 30, 60];
-function candidateSteps(s: number, v: number): number[] {
+/** Step sizes of proposals: small tweaks and realistic chunks (third-level item weights). */
+const STEPS: readonly number[] = [1, 1, 2, 3, 5, 10, 20, 30, 60];
+
+/** Candidates of a single-change proposal at value v: +-step, and back to full marks. */
+function candidateSteps(s: number, v: number, step: number): number[] {
   const w = WEIGHTS[s];
   const out = [0];
-  for (const step of STEPS) {
-    if (v + step <= w) out.push(step);
-    if (v - step >= 0) out.push(-step);
-  }
-  if (v !== w && !out.includes(w - v)) out.push(w - v);
+  if (v + step <= w) out.push(step);
+  if (v - step >= 0) out.push(-step);
+  if (v !== w && w - v !== step) out.push(w - v);
   return out;
 }
 
@@ -733,8 +733,8 @@ export function initialScores(firms: SynthFirm[], rng: Rng): Int32Array[] {
  */
 export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng, opts: CalibrateOptions = {}): CalibrationResult {
   const sweeps = opts.sweeps ?? 400;
-  const t0 = opts.t0 ?? 30;
-  const t1 = opts.t1 ?? 0.02;
+  const t0 = opts.t0 ?? 3000;
+  const t1 = opts.t1 ?? 0.05;
   const log = opts.log ?? (() => {});
   for (const f of firms) {
     if (!f.inSample) continue;
@@ -760,7 +760,7 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
       // Heat-bath over the candidate steps of one firm's one sub-score.
       const f = move.int(0, nF - 1);
       const s = move.int(0, NSUB - 1);
-      const ds = candidateSteps(s, prob.y[s][f]);
+      const ds = candidateSteps(s, prob.y[s][f], move.choice(STEPS));
       single[0].s = s;
       single[0].f = f;
       const dp = ds.map((d) => {
@@ -832,6 +832,7 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
   const maxDrift = prob.recompute();
   pen = prob.total();
   log(`calibrate: final penalty ${pen.toFixed(3)} accepted ${accepted} of ${steps}`);
+  log(`calibrate: by part: ${[...prob.regs.map((r) => `${r.name} ${r.pen.toFixed(1)}`), ...prob.subDist.map((d, s) => `T1 ${SUB_KEYS[s]} ${d.pen.toFixed(1)}`), `T1 ratings ${prob.allDist.pen.toFixed(1)}`, `T2 ${prob.sampleDist.pen.toFixed(1)}`].join('; ')}`);
   const scores = new Map<string, FirstLevelScores>();
   firms.forEach((f, i) => {
     const rec = {} as FirstLevelScores;

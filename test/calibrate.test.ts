@@ -1,0 +1,162 @@
+/**
+ * Score calibration: the OLS/HC1 kernel against R (sandwich/estimatr, fixture copied from the
+ * shared reference), the incremental HC-sum algebra against a from-scratch recomputation, the
+ * published-target helpers and the second-level split against hand-computed Figure 2 totals.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildDesign, olsHc1, projection } from '../src/synth/olsKernel.ts';
+import { figure1Target, loadPublished, table3Covariates } from '../src/synth/targets.ts';
+import { splitAllSecondLevel, splitSecondLevel, totalsForPercent } from '../src/synth/secondLevel.ts';
+import { createRng } from '../src/synth/rng.ts';
+import { TREE, type FirstLevelScores } from '../src/synth/types.ts';
+
+const csv = readFileSync(new URL('./fixtures/calibrate/mtcars.csv', import.meta.url), 'utf8').trim().split('\n');
+const head = csv[0].split(',');
+const rows = csv.slice(1).map((l) => l.split(','));
+const col = (name: string) => rows.map((r) => Number(r[head.indexOf(name)]));
+const n = rows.length;
+// lm(mpg ~ wt + hp + factor(cyl)): the design the calibration builds (intercept, covariates, dummies).
+const design = buildDesign(
+  [
+    { name: 'wt', values: col('wt') },
+    { name: 'hp', values: col('hp') },
+  ],
+  [{ name: 'cyl', values: col('cyl').map(String) }],
+  n,
+);
+const mpg = col('mpg');
+
+describe('olsKernel against R (mtcars, mpg ~ wt + hp + factor(cyl), HC1)', () => {
+  // R 4.2.2: coef(lm), sqrt(diag(sandwich::vcovHC(m, type = "HC1"))), summary(m)$r.squared
+  // (= estimatr::lm_robust(se_type = "stata")); test/fixtures/calibrate from shared reference mtcars.json.
+  const rCoef = [-3.181404046679616, -0.023119809154454662];
+  const rSe = [0.6931257693262394, 0.009979034665558262];
+  const rR2 = 0.8572194524621976;
+
+  it('normal-equations check path (olsHc1) matches R', () => {
+    const fit = olsHc1(design, mpg);
+    expect(design.K).toBe(5);
+    for (let j = 0; j < 2; j++) {
+      expect(fit.coef[j + 1]).toBeCloseTo(rCoef[j], 10);
+      expect(fit.se[j + 1]).toBeCloseTo(rSe[j], 10);
+    }
+    expect(fit.r2).toBeCloseTo(rR2, 12);
+  });
+
+  it('projection path: beta = C y, e = M y, HC1 = n/(n-K) sum C^2 e^2 matches R', () => {
+    const p = projection(design, [1, 2]);
+    for (let j = 0; j < 2; j++) {
+      let b = 0;
+      let S = 0;
+      for (let i = 0; i < n; i++) {
+        let e = 0;
+        for (let l = 0; l < n; l++) e += p.M[i * n + l] * mpg[l];
+        b += p.C[j * n + i] * mpg[i];
+        S += p.C2[j * n + i] * e * e;
+      }
+      expect(b).toBeCloseTo(rCoef[j], 10);
+      expect(Math.sqrt(p.hc1 * S)).toBeCloseTo(rSe[j], 10);
+    }
+  });
+});
+
+describe('incremental HC sums', () => {
+  it('S + 2 d A + d^2 G (one and two changes) equals the from-scratch sum', () => {
+    const p = projection(design, [1, 2, 0]);
+    const k = 3;
+    const y = Float64Array.from(mpg);
+    const resid = (v: Float64Array) => Float64Array.from({ length: n }, (_, i) => {
+      let s = 0;
+      for (let l = 0; l < n; l++) s += p.M[i * n + l] * v[l];
+      return s;
+    });
+    const hcSum = (e: Float64Array, j: number) => e.reduce((a, ei, i) => a + p.C2[j * n + i] * ei * ei, 0);
+    const e = resid(y);
+    const A = (j: number, i: number) => {
+      let s = 0;
+      for (let l = 0; l < n; l++) s += p.C2[j * n + l] * e[l] * p.M[l * n + i];
+      return s;
+    };
+    const G = (j: number, a: number, b: number) => p.G[j * n * n + a * n + b];
+    const [i1, d1, i2, d2] = [3, 7, 20, -4];
+    const y2 = Float64Array.from(y);
+    y2[i1] += d1;
+    y2[i2] += d2;
+    const e2 = resid(y2);
+    for (let j = 0; j < k; j++) {
+      const predicted = hcSum(e, j) + 2 * d1 * A(j, i1) + d1 * d1 * G(j, i1, i1) + 2 * d2 * A(j, i2) + d2 * d2 * G(j, i2, i2) + 2 * d1 * d2 * G(j, i1, i2);
+      expect(predicted).toBeCloseTo(hcSum(e2, j), 9);
+    }
+    // e'e update: ee + 2 d e_i + d^2 M_ii (M idempotent)
+    const ee = e.reduce((a, v) => a + v * v, 0);
+    const y1 = Float64Array.from(y);
+    y1[i1] += d1;
+    const e1 = resid(y1);
+    expect(ee + 2 * d1 * e[i1] + d1 * d1 * p.M[i1 * n + i1]).toBeCloseTo(e1.reduce((a, v) => a + v * v, 0), 9);
+  });
+});
+
+describe('published targets', () => {
+  const pub = loadPublished();
+  it('Figure 1 targets: given values, else Table 1 mean / max * 100 to 2 decimals', () => {
+    expect(figure1Target(pub, 'Basic Data')).toBe(99.34);
+    expect(figure1Target(pub, 'Social Responsibility')).toBe(38.25);
+    expect(figure1Target(pub, 'Finance and Taxation')).toBe(97.23); // 189.59 / 195 = 97.226
+    expect(figure1Target(pub, 'Governance')).toBe(98.46); // 88.61 / 90 = 98.456
+    expect(figure1Target(pub, 'Compliance')).toBe(96.88); // 435.97 / 450 = 96.882
+  });
+  it('Table 3 model covariates: the group, then the three controls', () => {
+    expect(table3Covariates(pub, '(2)')).toEqual(['leverage', 'roa', 'firm_size', 'firm_age', 'book_to_market']);
+    expect(table3Covariates(pub, '(5)')).toHaveLength(10);
+  });
+});
+
+describe('second-level split', () => {
+  it('integer totals for a printed percentage (Figure 2, 531 firms)', () => {
+    // honesty 58.29% of 120: mean in [69.942, 69.954] -> totals 531 * that = [37139.2, 37145.6]
+    expect(totalsForPercent(58.29, 120, 531)).toEqual([37140, 37145]);
+    // charity 1.25% of 65: mean in [0.80925, 0.81575] -> totals [429.7, 433.2]
+    expect(totalsForPercent(1.25, 65, 531)).toEqual([430, 433]);
+  });
+
+  it('each group sums to its first level and stays within weights', () => {
+    const rng = createRng(7);
+    const first: FirstLevelScores = { basic_data: 40, finance_taxation: 107, governance: 60, compliance: 244, social_responsibility: 90 };
+    const sec = splitSecondLevel(first, rng, 30);
+    for (const [k, parts] of Object.entries(TREE)) {
+      expect(parts.reduce((a, p) => a + sec[p], 0)).toBe(first[k as keyof FirstLevelScores]);
+    }
+    // Serious dishonest acts is all-or-nothing (on the list or not).
+    expect([0, 120]).toContain(sec.serious_dishonest_acts);
+    expect(sec.charity).toBe(30);
+    expect(sec.honesty_records).toBe(60);
+  });
+
+  it('population split hits Figure 2 exactly: SR total 37570 forces honesty 37140 and charity 430', () => {
+    // 531 firms: SR values summing to 37570 (= 70.7533 * 531, the only total meeting Table 1 and Figure 1).
+    const first = new Map<string, FirstLevelScores>();
+    const base = { basic_data: 80, finance_taxation: 195, governance: 90, compliance: 450 };
+    const sr: number[] = [];
+    for (let i = 0; i < 531; i++) sr.push(i < 90 ? 120 : i < 95 ? 0 : i < 100 ? 90 : 60);
+    let total = sr.reduce((a, b) => a + b, 0);
+    for (let i = 100; total < 37570; i++, total += 5) sr[i] += 5;
+    sr.forEach((v, i) => first.set(`F${i}`, { ...base, social_responsibility: v }));
+    expect(sr.reduce((a, b) => a + b, 0)).toBe(37570);
+    const out = splitAllSecondLevel(first, createRng(3), { honestyPct: 58.29, charityPct: 1.25 });
+    let h = 0;
+    let c = 0;
+    for (const [id, s] of out) {
+      h += s.honesty_records;
+      c += s.charity;
+      expect(s.honesty_records + s.charity).toBe(first.get(id)!.social_responsibility);
+      expect(s.charity).toBeGreaterThanOrEqual(0);
+      expect(s.charity).toBeLessThanOrEqual(65);
+      expect(s.honesty_records).toBeLessThanOrEqual(120);
+    }
+    expect(h).toBe(37140);
+    expect(c).toBe(430);
+    expect(Math.round((h / 531 / 120) * 10000) / 100).toBe(58.29);
+    expect(Math.round((c / 531 / 65) * 10000) / 100).toBe(1.25);
+  });
+});
