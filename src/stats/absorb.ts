@@ -47,8 +47,6 @@ export interface Crosstab {
   g: Int32Array;
   h: Int32Array;
   count: Float64Array;
-  /** Cell index of each row. */
-  cellOfRow: Int32Array;
 }
 
 /** Result of demeaning one column. */
@@ -80,7 +78,6 @@ export function crosstab(a: Factor, b: Factor): Crosstab {
   const L1 = a.levels.length;
   const dense = L1 * L2 <= 4_000_000 ? new Int32Array(L1 * L2).fill(-1) : null;
   const key = new Map<number, number>();
-  const cellOfRow = new Int32Array(n);
   const gs: number[] = [];
   const hs: number[] = [];
   const cs: number[] = [];
@@ -96,19 +93,22 @@ export function crosstab(a: Factor, b: Factor): Crosstab {
       cs.push(0);
     }
     cs[c]++;
-    cellOfRow[i] = c;
   }
-  // Renumber cells in (g, h) order so every later loop is deterministic and cache friendly.
+  // Number cells in (g, h) order so every later loop is deterministic and cache friendly.
   const order = [...gs.keys()].sort((x, y) => gs[x] - gs[y] || hs[x] - hs[y]);
-  const rank = new Int32Array(order.length);
-  order.forEach((c, r) => (rank[c] = r));
-  for (let i = 0; i < n; i++) cellOfRow[i] = rank[cellOfRow[i]];
   return {
     g: Int32Array.from(order, (c) => gs[c]),
     h: Int32Array.from(order, (c) => hs[c]),
     count: Float64Array.from(order, (c) => cs[c]),
-    cellOfRow,
   };
+}
+
+/** Cell index (into `cells`, sorted by (g, h)) of every row; only HC2/HC3 need it, so built on demand. */
+export function cellOfRows(a: Factor, b: Factor, cells: Crosstab): Int32Array {
+  const L2 = b.levels.length;
+  const index = new Map<number, number>();
+  for (let c = 0; c < cells.g.length; c++) index.set(cells.g[c] * L2 + cells.h[c], c);
+  return Int32Array.from(a.codes, (g, i) => index.get(g * L2 + b.codes[i])!);
 }
 
 /** Demean x by all factors of the absorber. */
@@ -433,7 +433,8 @@ export function feLeverage(ab: Absorber): Float64Array {
   if (LB > MAX_LEVERAGE_LEVELS) {
     throw new InputError(`HC2/HC3 with two absorbed fixed effects needs a dense ${LB} x ${LB} inverse (limit ${MAX_LEVERAGE_LEVELS} levels); use HC1 or clustered errors`);
   }
-  const { g: cg, h: ch, count, cellOfRow } = ab.cells!;
+  const { g: cg, h: ch, count } = ab.cells!;
+  const cellOfRow = cellOfRows(ab.factors[0], ab.factors[1], ab.cells!);
   const cellA = swap ? ch : cg;
   const cellB = swap ? cg : ch;
   const nA = ab.counts[A];
