@@ -278,7 +278,7 @@ describe('renderers', () => {
       notes: [],
     };
     expect(toCsv(t)).toBe('"a,b","say ""hi""",plain\r\n"line\nbreak",(1.5),\r\n');
-    expect(toCsv(t, { excel: true })).toBe('"=""a,b""","=""say """"hi""""""","=""plain"""\r\n"=""line\nbreak""","=""(1.5)""",\r\n');
+    expect(toCsv(t, { excel: true })).toBe('\ufeff"=""a,b""","=""say """"hi""""""","=""plain"""\r\n"=""line\nbreak""","=""(1.5)""",\r\n');
   });
 
   it('decimal split of numeric cells only', () => {

@@ -21,7 +21,10 @@ function excelField(s: string): string {
 }
 
 export interface CsvOptions {
-  /** Write every non-empty cell as ="text" (esttab's csv, safe to open in Excel). Default false: plain RFC 4180. */
+  /**
+   * Write every non-empty cell as ="text" (esttab's csv) and start with a UTF-8 byte-order mark,
+   * so Excel keeps "(20.922)" as text and reads "R²" as UTF-8. Default false: plain RFC 4180.
+   */
   excel?: boolean;
 }
 
@@ -32,5 +35,6 @@ export function toCsv(table: Table, opts: CsvOptions = {}): string {
   const lines: string[][] = [table.columns.map((c) => c.label)];
   if (table.subHeader) lines.push(table.subHeader);
   for (const row of table.rows) if (row.kind !== 'rule') lines.push(row.cells);
-  return lines.map((cells) => cells.map(field).join(',')).join('\r\n') + '\r\n';
+  const body = lines.map((cells) => cells.map(field).join(',')).join('\r\n') + '\r\n';
+  return opts.excel ? `\ufeff${body}` : body;
 }
