@@ -10,6 +10,9 @@
  * Floating point: R 4.2 tests "P is an integer" for types 1-3 on the computed double n*p with no
  * fuzz (e.g. 100 * 0.29 = 28.999999999999996 is not an integer, so type 2 returns x[29]); types
  * 4-9 use a fuzz of 4 * .Machine$double.eps. We copy both rules to agree with R to the last bit.
+ * For the usual tail probabilities (0.005, 0.01, 0.025, 0.05, 0.1, 0.25 and their complements) and
+ * n <= 100000, n*p is never within 1e-9 of an integer without being one, so this equals Stata's
+ * exact-arithmetic rule there.
  */
 import { InputError } from '../errors.ts';
 
