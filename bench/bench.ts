@@ -7,12 +7,13 @@
  * time, fit time (data in memory: fitDesign from the numeric design), peak RSS and its ratio to the
  * raw data (n x 13 columns x 8 bytes). When Rscript with estimatr is available the same data are
  * written to a temporary CSV and `lm_robust(..., fixed_effects = ~fe1 + fe2, se_type = "HC1")` is
- * timed (model fit only, not the CSV read); the ratio R / ours is printed. Options:
+ * timed (model fit only, not the CSV read); the ratio R / ours is printed (skipped when estimatr's
+ * dummy matrix would not fit in free memory: it needs ~n x 1,100 x 8 bytes). Options:
  *   --sizes 1000000,3000000   sizes to run     --no-r   skip the R comparison
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitDesign, type DesignInput } from '../src/stats/fitDesign.ts';
@@ -151,6 +152,13 @@ async function runOne(n: number, withR: boolean): Promise<void> {
       `x1 = ${fit.coef[0].toFixed(6)} (se ${fit.se[0].toExponential(4)}), k = ${fit.k}\n`,
   );
   if (!withR) return;
+  // estimatr materialises the FE dummies (measured: ~10 GB at n = 1e6): skip when it cannot fit in RAM.
+  const needGB = (n * (L1 + L2 + 2 * K) * 8 * 1.2) / 2 ** 30;
+  const freeGB = freemem() / 2 ** 30;
+  if (needGB > 0.8 * freeGB) {
+    process.stdout.write(`  R estimatr skipped: needs ~${fmt(needGB, 0)} GB (FE dummies), ${fmt(freeGB, 0)} GB free\n`);
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'cscs-bench-'));
   try {
     const file = join(dir, 'bench.csv');
