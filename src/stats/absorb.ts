@@ -13,6 +13,7 @@
  */
 import { InputError } from '../errors.ts';
 import { invSymPD } from './linalg.ts';
+import { leastSquares, leverages } from './qr.ts';
 
 /** A coded factor: codes 0..levels.length-1 per row. Same shape as Design.fe entries. */
 export interface Factor {
@@ -403,6 +404,30 @@ export function nonSingletonRows(factors: Factor[], n: number): Int32Array {
   return rows;
 }
 
+/** Largest n x (sum of levels)^2 for which 3+ FE leverages are computed from explicit dummies. */
+export const MAX_DUMMY_WORK = 2e9;
+
+/** Leverages of the FE dummy block from explicit dummy columns (QR with the rank rule drops redundant ones). */
+function dummyLeverage(ab: Absorber): Float64Array {
+  const n = ab.n;
+  const total = ab.factors.reduce((s, f) => s + f.levels.length, 0);
+  if (n * total * total > MAX_DUMMY_WORK) {
+    throw new InputError(
+      `HC2/HC3 with ${ab.factors.length} absorbed fixed effects needs the leverages of ${total} dummy columns on ${n} rows, too large; use HC1 or clustered errors`,
+    );
+  }
+  const D: Float64Array[] = [];
+  for (const f of ab.factors) {
+    for (let l = 0; l < f.levels.length; l++) {
+      const c = new Float64Array(n);
+      for (let i = 0; i < n; i++) if (f.codes[i] === l) c[i] = 1;
+      D.push(c);
+    }
+  }
+  const ls = leastSquares(D, new Float64Array(n), { factor: 'householder' });
+  return leverages(D, ls);
+}
+
 /** Maximum number of levels of the smaller factor for which 2-FE leverages are computed (dense inverse). */
 export const MAX_LEVERAGE_LEVELS = 4000;
 
@@ -411,7 +436,8 @@ export const MAX_LEVERAGE_LEVELS = 4000;
  * absorbed FE: h_ii(full) = h_ii(demeaned X) + h_ii(FE).
  * 1 FE: 1/n_g. 2 FE: P_D = P_A + P_{M_A B}; with S = B'M_A B (Schur complement, singular by one per
  * connected component, so one level per component is fixed) h_ii = 1/n_g + v'S^-v with
- * v = e_h - n_{g.}/n_g, which depends only on the cell (g, h). 3+ FE: not supported (throws).
+ * v = e_h - n_{g.}/n_g, which depends only on the cell (g, h). 3+ FE: from an explicit dummy
+ * matrix, only when it is small (MAX_DUMMY_WORK); otherwise an InputError suggests HC1/clusters.
  */
 export function feLeverage(ab: Absorber): Float64Array {
   const n = ab.n;
@@ -423,7 +449,7 @@ export function feLeverage(ab: Absorber): Float64Array {
     for (let i = 0; i < n; i++) out[i] = 1 / cnt[codes[i]];
     return out;
   }
-  if (Q > 2) throw new InputError(`HC2/HC3 with ${Q} absorbed fixed effects is not supported; use feMethod 'dummies' or HC1`);
+  if (Q > 2) return dummyLeverage(ab);
   // Let B be the factor with fewer levels (its Schur complement is the small dense matrix).
   const swap = ab.factors[1].levels.length > ab.factors[0].levels.length ? true : false;
   const A = swap ? 1 : 0;

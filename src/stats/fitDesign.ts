@@ -205,6 +205,7 @@ export function fitDesign(design: DesignInput, opts: FitOptions = {}): FitResult
     fDf1: wald.df1,
     fDf2: wald.df2,
     fP: wald.p,
+    fNote: wald.note,
     rmse: Math.sqrt(rss / dfResid),
     rss,
     tss,

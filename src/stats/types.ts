@@ -89,6 +89,8 @@ export interface FitResult {
   fDf1: number;
   fDf2: number;
   fP: number;
+  /** Why `f` is NaN (e.g. more tested slopes than clusters - 1), else absent/null. */
+  fNote?: string | null;
   rmse: number;
   rss: number;
   tss: number;
