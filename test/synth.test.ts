@@ -11,7 +11,7 @@ import { createRng } from '../src/synth/rng.ts';
 import { completedYears, establishedFor } from '../src/synth/firms.ts';
 import { matchContinuous, matchInteger, meanSd, type2Positions } from '../src/synth/marginals.ts';
 import { binaryCount } from '../src/synth/covariates.ts';
-import { buildDataset, generateDataset } from '../src/synth/generate.ts';
+import { buildDataset, generateDataset, placeholderScores } from '../src/synth/generate.ts';
 import { numberText } from '../src/synth/rawFiles.ts';
 import { run } from '../src/cli/synth.ts';
 import { InputError } from '../src/errors.ts';
@@ -199,7 +199,7 @@ describe('cscs synth', () => {
 });
 
 describe('full-size data set through the replication pipeline', () => {
-  const ds = buildDataset(20211001);
+  const ds = buildDataset(20211001, { scorer: placeholderScores });
   const dir = mkdtempSync(join(tmpdir(), 'synth-full-'));
   for (const [name, text] of ds.files) writeFileSync(join(dir, name), text);
   const sample = buildSample(loadRawFolder(dir));

@@ -8,23 +8,11 @@ import { COLLECTED, SAMPLE_CUTOFF, completedYears, dayNumber, establishedFor, li
 import { outOfSampleCovariates, sampleCovariates, table2Targets, type CovariateValues } from './covariates.ts';
 import { ShortModelFit, tuneJointStructure, type RegVar } from './jointStructure.ts';
 import { materializeFirm, personIds, writeRawFiles, type RawFirmRecord } from './rawFiles.ts';
-import { readFileSync } from 'node:fs';
-import type { PublishedTable3 } from './jointStructure.ts';
+import { loadPublished, type Published } from './targets.ts';
+import { calibrateScores, type CalibrateOptions, type TargetCheck } from './calibrateScores.ts';
+import { splitAllSecondLevel } from './secondLevel.ts';
 import type { FirstLevelScores, RegressionX, ScoreRecord, SecondLevelScores, SynthFirm } from './types.ts';
 import { winsorize } from '../stats/winsorize.ts';
-
-/**
- * The parts of data/paper/published.json the generator reads (the score calibrator reads more;
- * the whole parsed object is passed on).
- */
-export type Published = PublishedTable3 & {
-  table2: { rows: { variable: string; mean: number; sd: number; min: number; median: number; max: number }[] };
-};
-
-/** Parses data/paper/published.json of this repository. */
-export function loadPublished(): Published {
-  return JSON.parse(readFileSync(new URL('../../data/paper/published.json', import.meta.url), 'utf8')) as Published;
-}
 
 /** Default seed of the committed data set (data/replication). */
 export const DEFAULT_SEED = 20211001;
@@ -39,8 +27,10 @@ export interface GenerateOptions {
   nSample?: number;
   /** Published targets (default data/paper/published.json). */
   published?: Published;
-  /** Score generator (default placeholderScores). */
+  /** Score generator (default: calibratedScorer for full-size data, placeholderScores for small ones). */
   scorer?: Scorer;
+  /** Options of the score calibration (default scorer, full size only). */
+  calibrate?: CalibrateOptions;
   /** Swap attempts of the joint-structure tuning (default 8000; 0 disables it). */
   tuneIterations?: number;
 }
@@ -53,6 +43,8 @@ export interface Dataset {
   scores: Map<string, ScoreRecord>;
   /** Table 3 models (1)-(4) implied by the covariates, in published SEs (empty when not tuned). */
   shortModelDeviations: { model: string; name: string; z: number }[];
+  /** The calibrator's own check of every published target (empty with other scorers). */
+  calibrationChecks: TargetCheck[];
 }
 
 /** Variables winsorized by the pipeline (0.5% per tail, Stata type 2, on the regression sample). */
@@ -117,6 +109,28 @@ export function placeholderScores(firms: SynthFirm[], _published: Published, rng
     out.set(f.firm_id, { first, second: s });
   }
   return out;
+}
+
+/**
+ * The calibrated scorer: first-level scores by simulated annealing against Tables 1, 3 (5), 4
+ * and Figure 1 (calibrateScores.ts), split into second-level scores pinned to Figure 2
+ * (secondLevel.ts). The calibrator's target checks are appended to `checks`.
+ */
+export function calibratedScorer(opts: CalibrateOptions = {}, checks: TargetCheck[] = []): Scorer {
+  return (firms, published, rng) => {
+    const res = calibrateScores(firms, published, rng.fork('calibrate'), opts);
+    checks.push(...res.checks);
+    const given = published.figure2.given;
+    const second = splitAllSecondLevel(res.scores, rng.fork('second-level'), { honestyPct: given['Honesty Records'], charityPct: given['Charity'] });
+    const out = new Map<string, ScoreRecord>();
+    for (const f of firms) {
+      const first = res.scores.get(f.firm_id);
+      const sec = second.get(f.firm_id);
+      if (!first || !sec) throw new Error(`calibratedScorer: no scores for ${f.firm_id}`);
+      out.set(f.firm_id, { first, second: sec });
+    }
+    return out;
+  };
 }
 
 /** Moves bottom-tail BM values to the two most levered firms (negative equity) and returns them. */
@@ -229,10 +243,11 @@ export function buildDataset(seed: number, opts: GenerateOptions = {}): Dataset 
     x: xs[i],
   }));
 
-  const scorer = opts.scorer ?? placeholderScores;
+  const checks: TargetCheck[] = [];
+  const scorer = opts.scorer ?? (exact ? calibratedScorer(opts.calibrate, checks) : placeholderScores);
   const scores = scorer(firms, published, rng.fork('scores'));
   const files = writeRawFiles(firms, records, scores, COLLECTED);
-  return { files, firms, records, scores, shortModelDeviations: deviations };
+  return { files, firms, records, scores, shortModelDeviations: deviations, calibrationChecks: checks };
 }
 
 /** The six CSV files (name -> text) for a seed: same seed and options give identical bytes. */
