@@ -114,22 +114,39 @@ export function cellOfRows(a: Factor, b: Factor, cells: Crosstab): Int32Array {
 
 /** Demean x by all factors of the absorber. */
 export function demean(ab: Absorber, x: Float64Array): Demeaned {
+  return demeanColumns(ab, [x])[0];
+}
+
+/**
+ * Demean several columns (same result as `demean` on each); with two FE the group sums of all
+ * columns are taken in a single pass over the rows.
+ */
+export function demeanColumns(ab: Absorber, cols: readonly Float64Array[]): Demeaned[] {
   const Q = ab.factors.length;
   const tolOf = (scale: number) => ab.tol * (scale > 0 ? scale : 1);
-  let coef: Float64Array[];
-  let iterations = 1;
-  if (Q === 1) {
-    coef = [groupMeans(x, ab.factors[0].codes, ab.counts[0])];
-  } else if (Q === 2) {
-    const res = solveTwo(ab, x, tolOf);
-    coef = res.coef;
-    iterations = res.iterations;
-  } else {
-    const res = solveMany(ab, x, tolOf(spread(x)));
-    coef = res.coef;
-    iterations = res.iterations;
-  }
-  normalizeFe(ab, coef);
+  const sums = Q === 2 ? twoWaySums(ab, cols) : null;
+  return cols.map((x, j) => {
+    let coef: Float64Array[];
+    let iterations = 1;
+    if (Q === 1) {
+      coef = [groupMeans(x, ab.factors[0].codes, ab.counts[0])];
+    } else if (sums) {
+      const res = solveTwoFromSums(ab, sums[j].sa, sums[j].sb, tolOf(sums[j].scale));
+      coef = res.coef;
+      iterations = res.iterations;
+    } else {
+      const res = solveMany(ab, x, tolOf(spread(x)));
+      coef = res.coef;
+      iterations = res.iterations;
+    }
+    normalizeFe(ab, coef);
+    return { resid: subtractFe(ab, x, coef), coef, iterations };
+  });
+}
+
+/** x minus the FE coefficients of each row. */
+function subtractFe(ab: Absorber, x: Float64Array, coef: Float64Array[]): Float64Array {
+  const Q = ab.factors.length;
   const n = x.length;
   const resid = new Float64Array(n);
   if (Q === 2) {
@@ -146,7 +163,7 @@ export function demean(ab: Absorber, x: Float64Array): Demeaned {
       for (let i = 0; i < n; i++) resid[i] -= a[codes[i]];
     }
   }
-  return { resid, coef, iterations };
+  return resid;
 }
 
 function spread(x: Float64Array): number {
@@ -206,25 +223,44 @@ function maxAbsDiff(a: Float64Array, b: Float64Array): number {
 }
 
 /** Two FE via the cross-tabulation: iterate on the coefficients of the second factor. */
-function solveTwo(ab: Absorber, x: Float64Array, tolOf: (scale: number) => number): { coef: Float64Array[]; iterations: number } {
+/**
+ * Group sums of several columns by both factors (and each column's largest |value|) in ONE pass
+ * over the rows: the codes are read once for all columns.
+ */
+function twoWaySums(ab: Absorber, cols: readonly Float64Array[]): { sa: Float64Array; sb: Float64Array; scale: number }[] {
   const [fa, fb] = ab.factors;
-  const [na, nb] = ab.counts;
   const L1 = fa.levels.length;
   const L2 = fb.levels.length;
-  // Both sets of group sums in one pass over the rows.
-  const sa = new Float64Array(L1);
-  const sb = new Float64Array(L2);
+  const p = cols.length;
+  const SA = new Float64Array(L1 * p);
+  const SB = new Float64Array(L2 * p);
+  const scale = new Float64Array(p);
   const ca = fa.codes;
   const cb = fb.codes;
-  let scale = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    sa[ca[i]] += v;
-    sb[cb[i]] += v;
-    const m = v < 0 ? -v : v;
-    if (m > scale) scale = m;
+  const n = ab.n;
+  for (let i = 0; i < n; i++) {
+    const oa = ca[i] * p;
+    const ob = cb[i] * p;
+    for (let j = 0; j < p; j++) {
+      const v = cols[j][i];
+      SA[oa + j] += v;
+      SB[ob + j] += v;
+      const m = v < 0 ? -v : v;
+      if (m > scale[j]) scale[j] = m;
+    }
   }
-  const tol = tolOf(scale);
+  return cols.map((_, j) => ({
+    sa: Float64Array.from({ length: L1 }, (_, k) => SA[k * p + j]),
+    sb: Float64Array.from({ length: L2 }, (_, k) => SB[k * p + j]),
+    scale: scale[j],
+  }));
+}
+
+/** Two FE from the group sums: Irons-Tuck on the second factor's coefficients, O(cells) per sweep. */
+function solveTwoFromSums(ab: Absorber, sa: Float64Array, sb: Float64Array, tol: number): { coef: Float64Array[]; iterations: number } {
+  const [na, nb] = ab.counts;
+  const L1 = sa.length;
+  const L2 = sb.length;
   const { g, h, count } = ab.cells!;
   const nc = count.length;
   const alpha = new Float64Array(L1);

@@ -6,7 +6,7 @@
 import { InputError } from '../errors.ts';
 import type { FitOptions, FitResult, ModelSpec, VcovInfo } from './types.ts';
 import { leastSquares, leverages, centringMap, DEFAULT_RANK_TOL } from './qr.ts';
-import { demean, feLeverage, feRank, isNested, makeAbsorber, nonSingletonRows, type Absorber, type Factor } from './absorb.ts';
+import { demeanColumns, feLeverage, feRank, isNested, makeAbsorber, nonSingletonRows, type Absorber, type Factor } from './absorb.ts';
 import { vcovCluster, vcovDf, vcovHC, vcovIid, type ClusterCodes } from './vcov.ts';
 import { sandwich } from './linalg.ts';
 import { confInt, tPValue } from './inference.ts';
@@ -76,17 +76,12 @@ export function fitDesign(design: DesignInput, opts: FitOptions = {}): FitResult
   if (absorbed) {
     const keepCols = d.names.map((_, j) => j).filter((j) => j !== icptIdx);
     ab = makeAbsorber(d.fe, { tol: opts.feTol, maxIter: opts.feMaxIter });
-    const dy = demean(ab, d.y);
+    const [dy, ...dxs] = demeanColumns(ab, [d.y, ...keepCols.map((j) => d.X[j])]);
     yw = dy.resid;
     feCoefY = dy.coef;
-    feIterations = dy.iterations;
-    Xw = [];
-    for (const j of keepCols) {
-      const dx = demean(ab, d.X[j]);
-      Xw.push(dx.resid);
-      feCoefX.push(dx.coef);
-      feIterations = Math.max(feIterations, dx.iterations);
-    }
+    Xw = dxs.map((dx) => dx.resid);
+    feCoefX = dxs.map((dx) => dx.coef);
+    feIterations = Math.max(dy.iterations, ...dxs.map((dx) => dx.iterations));
     names = keepCols.map((j) => d.names[j]);
     dummyOwner = names.map(() => -1);
   } else if (d.fe.length > 0) {
