@@ -639,6 +639,46 @@ class Problem {
     }
   }
 
+  /**
+   * Gradient of the regression penalties with respect to each sample firm's sub-scores
+   * (linearised: d beta_j / d y_i = C_ji, d S_j / d y_i = 2 A_ji, d e'e / d y_i = 2 e_i,
+   * d TSS / d y_i = 2 (y_i - ybar)). Used only to propose promising moves; acceptance is exact.
+   * Returns grad[s * nS + i].
+   */
+  gradient(out: Float64Array): void {
+    const n = this.nS;
+    out.fill(0);
+    const tmp = new Float64Array(n);
+    for (const r of this.regs) {
+      tmp.fill(0);
+      const { C, hc1 } = r.proj;
+      const k = r.targets.length;
+      for (let j = 0; j < k; j++) {
+        const t = r.targets[j];
+        const tc = SAFETY_REG * t.coefTol;
+        const ts = SAFETY_REG * t.seTol;
+        const se = Math.sqrt(hc1 * Math.max(1e-300, r.S[j]));
+        const wc = (2 * (r.beta[j] - t.coef)) / (tc * tc);
+        const ws = ((2 * (se - t.se)) / (ts * ts)) * (hc1 / (2 * se)) * 2;
+        for (let i = 0; i < n; i++) tmp[i] += wc * C[j * n + i] + ws * r.A[j * n + i];
+      }
+      const tss = r.syy - (r.sy * r.sy) / n;
+      const r2 = 1 - r.ee / tss;
+      const tr = SAFETY_REG * r.r2Tol;
+      const wr = (2 * (r2 - r.r2)) / (tr * tr);
+      const ybar = r.sy / n;
+      const src = r.ysrc === 5 ? this.tot : this.y[r.ysrc];
+      for (let i = 0; i < n; i++) {
+        const yi = src[this.sampleFirms[i]];
+        tmp[i] += wr * ((-2 * r.e[i]) / tss + (r.ee * 2 * (yi - ybar)) / (tss * tss));
+      }
+      for (let s = 0; s < NSUB; s++) {
+        if (r.ysrc !== 5 && r.ysrc !== s) continue;
+        for (let i = 0; i < n; i++) out[s * n + i] += tmp[i];
+      }
+    }
+  }
+
   /** Whether every value of the move stays within [0, weight]. */
   feasible(move: Change[]): boolean {
     for (const c of move) {
@@ -683,49 +723,106 @@ function candidateSteps(s: number, v: number, step: number): number[] {
 // ---------------------------------------------------------------------------------------------
 // Starting configuration
 
+/** Typical deduction chunks per deduction category (third-level item weights). */
+const CHUNKS: readonly (readonly number[])[] = [
+  [20, 20, 40],
+  [30, 30, 30, 15, 60],
+  [10, 20, 30],
+  [20, 50, 60, 90, 120],
+];
+
 /**
- * A plausible start: most firms at full marks, deductions more likely for high leverage, low
- * ROA and small firms, in chunks of the third-level item weights; Social Responsibility from
- * the red list / honours (0, 60, 120) with occasional charity, higher for large and connected
- * firms. The annealing then fine-tunes.
+ * A plausible start close to the targets: each category's expected score follows the published
+ * Table 4 model (fitted value, shifted to the Table 1 mean), realised as chunked deductions
+ * from full marks with probability (expected deduction / chunk) — so coefficients start near
+ * their targets and the residuals have the right lumpy shape. Social Responsibility is 60 (red
+ * list or honours), 120 (both) or 0 with the probabilities that give the fitted value, plus
+ * occasional charity. The annealing then fine-tunes.
  */
-export function initialScores(firms: SynthFirm[], rng: Rng): Int32Array[] {
+export function initialScores(firms: SynthFirm[], pub: Published, rng: Rng): Int32Array[] {
   const nF = firms.length;
+  const covs = table3Covariates(pub, '(5)');
   const y = WEIGHTS.map((w) => new Int32Array(nF).fill(w));
-  const z = (vals: number[]) => {
-    const ok = vals.filter((v) => Number.isFinite(v));
-    const m = ok.reduce((a, b) => a + b, 0) / ok.length;
-    const sd = Math.sqrt(ok.reduce((a, b) => a + (b - m) ** 2, 0) / ok.length) || 1;
-    return vals.map((v) => (Number.isFinite(v) ? (v - m) / sd : 0));
-  };
-  const zl = z(firms.map((f) => f.x.leverage));
-  const zr = z(firms.map((f) => f.x.roa));
-  const zs = z(firms.map((f) => f.x.firm_size));
-  // Expected number of deducting firms (of 531) and chunk sizes per sub-score.
-  const plan: { p: number; chunks: number[] }[] = [
-    { p: 0.02, chunks: [20, 20, 40] },
-    { p: 0.17, chunks: [30, 30, 15, 50, 60] },
-    { p: 0.08, chunks: [10, 20, 30] },
-    { p: 0.17, chunks: [20, 30, 50, 60, 90, 120] },
-  ];
-  for (let f = 0; f < nF; f++) {
-    const risk = 0.6 * zl[f] - 0.4 * zr[f] - 0.2 * zs[f];
-    plan.forEach((pl, s) => {
-      const p = Math.min(0.9, pl.p * Math.exp(risk));
-      if (rng.bernoulli(p)) y[s][f] = Math.max(0, WEIGHTS[s] - rng.choice(pl.chunks));
-    });
-    const good = 0.5 * zs[f] + 0.4 * (firms[f].x.political_connection || 0);
-    const u = rng.uniform();
-    const p120 = Math.min(0.6, 0.16 * Math.exp(good));
-    let sr = u < p120 ? 120 : u < p120 + 0.03 ? 0 : 60;
-    if (rng.bernoulli(0.015)) sr += rng.choice([30, 20, 35]);
-    y[4][f] = sr;
-  }
+  // Covariate means over firms with finite values (out-of-sample records may be missing).
+  const means = covs.map((c) => {
+    const v = firms.map((f) => f.x[c]).filter((x) => Number.isFinite(x));
+    return v.reduce((a, b) => a + b, 0) / v.length;
+  });
+  SUB_KEYS.forEach((key, s) => {
+    const model = pub.table4.models.find((m) => m.model === FIRST_LEVEL_LABELS[key])!;
+    const row = pub.table1.first_level_scores.find((r) => r.indicator === FIRST_LEVEL_LABELS[key])!;
+    const lin = firms.map((f) => covs.reduce((acc, c, j) => acc + model.coefficients[COVARIATE_LABELS[c]].coef * (Number.isFinite(f.x[c]) ? f.x[c] : means[j]), 0));
+    const linMean = lin.reduce((a, b) => a + b, 0) / nF;
+    const fitted = lin.map((v) => v - linMean + row.mean);
+    for (let f = 0; f < nF; f++) {
+      if (s < 4) {
+        const chunks = CHUNKS[s];
+        const meanChunk = chunks.reduce((a, b) => a + b, 0) / chunks.length;
+        const mu = Math.max(0, WEIGHTS[s] - fitted[f]);
+        if (rng.bernoulli(Math.min(0.95, mu / meanChunk))) y[s][f] = WEIGHTS[s] - rng.choice(chunks);
+      } else {
+        const v = fitted[f];
+        let sr = v >= 60 ? (rng.bernoulli(Math.min(1, (v - 60) / 60)) ? 120 : 60) : rng.bernoulli(Math.min(1, (60 - v) / 60)) ? 0 : 60;
+        if (rng.bernoulli(0.015)) sr += rng.choice([30, 20, 35]);
+        y[s][f] = sr;
+      }
+    }
+  });
+  placeTail(firms, pub, y, rng);
   return y;
+}
+
+/**
+ * The low tail of Table 1 (Poor and Fair firms) as explicit profiles: the regressions' robust
+ * SEs depend heavily on these few large residuals, so they must exist from the start (a local
+ * search cannot grow them later without passing through much worse fits). Profiles respect the
+ * first-level minima of Table 1 (the worst firm has every minimum: 40 + 107 + 60 + 244 + 90 = 541).
+ * Firms are the ones with the lowest fitted total (published model (5)), most in the sample.
+ */
+function placeTail(firms: SynthFirm[], pub: Published, y: Int32Array[], rng: Rng): void {
+  // [basic, finance, governance, compliance, SR]; totals 541 605 685 685 695 695 | 725 725 735 743 746.
+  const profiles: number[][] = [
+    [40, 107, 60, 244, 90],
+    [80, 135, 60, 270, 60],
+    [80, 145, 70, 330, 60],
+    [80, 155, 90, 300, 60],
+    [60, 165, 80, 330, 60],
+    [80, 195, 90, 330, 0],
+    [80, 135, 90, 360, 60],
+    [80, 165, 90, 330, 60],
+    [80, 195, 70, 330, 60],
+    [80, 165, 90, 348, 60],
+    [80, 165, 90, 351, 60],
+  ];
+  const covs = table3Covariates(pub, '(5)');
+  const model = pub.table3.models.find((m) => m.model === '(5)')!;
+  const fitted = firms.map((f) => covs.reduce((acc, c) => acc + model.coefficients[COVARIATE_LABELS[c]].coef * (Number.isFinite(f.x[c]) ? f.x[c] : 0), 0));
+  const order = (inSample: boolean) =>
+    firms
+      .map((f, i) => ({ i, v: fitted[i] + 15 * rng.normal() }))
+      .filter((o) => firms[o.i].inSample === inSample)
+      .sort((a, b) => a.v - b.v || a.i - b.i)
+      .map((o) => o.i);
+  const inS = order(true);
+  const outS = order(false);
+  // Poor: 5 of 6 in the sample (incl. the 541 minimum); Fair: 4 of 5.
+  const who = [inS[0], inS[1], inS[2], inS[3], inS[4], outS[0], inS[5], inS[6], inS[7], inS[8], outS[1]];
+  profiles.forEach((prof, k) => prof.forEach((v, s) => (y[s][who[k]] = v)));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Entry point
+
+/** Log the penalty by part (regressions, Table 1 rows, Table 2). */
+function logParts(prob: Problem, log: (m: string) => void): void {
+  const parts = [
+    ...prob.regs.map((r) => `${r.name} ${r.pen.toFixed(0)}`),
+    ...prob.subDist.map((d, s) => `T1 ${SUB_KEYS[s]} ${d.pen.toFixed(0)}`),
+    `T1 ratings ${prob.allDist.pen.toFixed(0)}`,
+    `T2 ${prob.sampleDist.pen.toFixed(0)}`,
+  ];
+  log(`calibrate: by part: ${parts.join('; ')}`);
+}
 
 /**
  * Calibrate the first-level scores of all firms (sample and out-of-sample) to the published
@@ -740,7 +837,7 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
     if (!f.inSample) continue;
     for (const c of X_NAMES) if (!Number.isFinite(f.x[c])) throw new Error(`calibrateScores: sample firm ${f.firm_id} has non-finite ${c}`);
   }
-  const prob = new Problem(firms, targets, initialScores(firms, rng.fork('initial')));
+  const prob = new Problem(firms, targets, initialScores(firms, targets, rng.fork('initial')));
   const move = rng.fork('anneal');
   const nF = firms.length;
   const steps = sweeps * nF * NSUB;
@@ -748,15 +845,53 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
   let T = t0;
   let pen = prob.total();
   log(`calibrate: start penalty ${pen.toFixed(1)}`);
+  logParts(prob, log);
   const single: Change[] = [{ s: 0, f: 0, d: 0 }];
   const pair: Change[] = [
     { s: 0, f: 0, d: 0 },
     { s: 0, f: 0, d: 0 },
   ];
   let accepted = 0;
+  // Gradient-guided proposals: roulette over |d penalty / d y| of the sample firms' sub-scores.
+  const nS = prob.nS;
+  const grad = new Float64Array(NSUB * nS);
+  const cum = new Float64Array(NSUB * nS);
+  let gradStale = true;
+  const refreshGradient = () => {
+    prob.gradient(grad);
+    let c = 0;
+    for (let q = 0; q < grad.length; q++) {
+      c += Math.abs(grad[q]);
+      cum[q] = c;
+    }
+    gradStale = false;
+  };
+  const pickByGradient = (): number => {
+    if (gradStale) refreshGradient();
+    const u = move.uniform() * cum[cum.length - 1];
+    let lo = 0;
+    let hi = cum.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cum[mid] < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  /** Metropolis acceptance of a move. */
+  const tryMove = (changes: Change[]): void => {
+    if (!prob.feasible(changes)) return;
+    const dp = prob.delta(changes);
+    if (dp <= 0 || move.uniform() < Math.exp(-dp / T)) {
+      prob.apply(changes);
+      pen += dp;
+      accepted++;
+      gradStale = true;
+    }
+  };
   for (let it = 0; it < steps; it++, T *= cool) {
     const kind = move.uniform();
-    if (kind < 0.5) {
+    if (kind < 0.3) {
       // Heat-bath over the candidate steps of one firm's one sub-score.
       const f = move.int(0, nF - 1);
       const s = move.int(0, NSUB - 1);
@@ -787,12 +922,58 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
         prob.apply(single);
         pen += dp[pick];
         accepted++;
+        gradStale = true;
       }
+    } else if (kind < 0.5) {
+      // Downhill along the gradient at one sample firm.
+      const q = pickByGradient();
+      const s = Math.floor(q / nS);
+      single[0].s = s;
+      single[0].f = prob.sampleFirms[q % nS];
+      single[0].d = -Math.sign(grad[q]) * move.choice(STEPS);
+      tryMove(single);
+    } else if (kind < 0.65) {
+      // Gradient-guided transfer within a sub-score: from the firm that wants less to one that wants more.
+      const q = pickByGradient();
+      const s = Math.floor(q / nS);
+      let best = -1;
+      let bestVal = 0;
+      for (let c = 0; c < 24; c++) {
+        const i2 = move.int(0, nS - 1);
+        const v = grad[s * nS + i2] * Math.sign(grad[q]);
+        if (v < bestVal) {
+          bestVal = v;
+          best = i2;
+        }
+      }
+      if (best < 0 || best === q % nS) continue;
+      const d = -Math.sign(grad[q]) * move.choice(STEPS);
+      pair[0].s = s;
+      pair[0].f = prob.sampleFirms[q % nS];
+      pair[0].d = d;
+      pair[1].s = s;
+      pair[1].f = prob.sampleFirms[best];
+      pair[1].d = -d;
+      tryMove(pair);
+    } else if (kind < 0.75) {
+      // Swap two firms' values: one sub-score, or the whole score vector (keeps every all-firm
+      // distribution; rearranges who carries which deduction).
+      const f1 = move.int(0, nF - 1);
+      let f2 = move.int(0, nF - 2);
+      if (f2 >= f1) f2++;
+      const subs = kind < 0.7 ? [move.int(0, NSUB - 1)] : [0, 1, 2, 3, 4];
+      const changes: Change[] = [];
+      for (const s of subs) {
+        const d = prob.y[s][f2] - prob.y[s][f1];
+        if (d === 0) continue;
+        changes.push({ s, f: f1, d }, { s, f: f2, d: -d });
+      }
+      if (changes.length) tryMove(changes);
     } else {
-      // Transfer points between two firms (same sub-score: keeps its mean) or between two
+      // Random transfer between two firms (same sub-score: keeps its mean) or between two
       // sub-scores of one firm (keeps the total).
       const d = move.choice(STEPS) * (move.bernoulli(0.5) ? 1 : -1);
-      if (kind < 0.8) {
+      if (kind < 0.9) {
         const s = move.int(0, NSUB - 1);
         const f1 = move.int(0, nF - 1);
         let f2 = move.int(0, nF - 2);
@@ -815,24 +996,19 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
         pair[1].f = f;
         pair[1].d = -d;
       }
-      if (!prob.feasible(pair)) continue;
-      const dp = prob.delta(pair);
-      if (dp <= 0 || move.uniform() < Math.exp(-dp / T)) {
-        prob.apply(pair);
-        pen += dp;
-        accepted++;
-      }
+      tryMove(pair);
     }
     if ((it + 1) % 200000 === 0) {
       prob.recompute();
       pen = prob.total();
+      gradStale = true;
       if ((it + 1) % 1000000 === 0) log(`calibrate: step ${it + 1}/${steps} T=${T.toExponential(2)} penalty ${pen.toFixed(2)} accepted ${accepted}`);
     }
   }
   const maxDrift = prob.recompute();
   pen = prob.total();
   log(`calibrate: final penalty ${pen.toFixed(3)} accepted ${accepted} of ${steps}`);
-  log(`calibrate: by part: ${[...prob.regs.map((r) => `${r.name} ${r.pen.toFixed(1)}`), ...prob.subDist.map((d, s) => `T1 ${SUB_KEYS[s]} ${d.pen.toFixed(1)}`), `T1 ratings ${prob.allDist.pen.toFixed(1)}`, `T2 ${prob.sampleDist.pen.toFixed(1)}`].join('; ')}`);
+  logParts(prob, log);
   const scores = new Map<string, FirstLevelScores>();
   firms.forEach((f, i) => {
     const rec = {} as FirstLevelScores;
