@@ -119,6 +119,14 @@ describe('estimator properties (random data, fixed seed)', () => {
     }
   });
 
+  it('absorbed FE stay exact when a column has a huge mean (tolerance scale is the SD)', () => {
+    const shifted = { ...d, y: Float64Array.from(d.y, (v) => v + 1e7), X: [d.X[0], Float64Array.from(d.X[1], (v) => v + 1e6), d.X[2]] };
+    for (const o of [{ vcov: 'HC1' }, { cluster: ['cl'] }] as FitOptions[]) {
+      expectSame(fitDesign(shifted, o), fitDesign(shifted, { ...o, feMethod: 'dummies' }), ['x1', 'x2', 'x3'], 1e-8, 'shifted');
+      expectSame(fitDesign(shifted, o), fitDesign(d, o), ['x1', 'x2', 'x3'], 1e-8, 'shift invariance');
+    }
+  });
+
   it('a collinear column is dropped (the later one) and reported; the fit is unchanged', () => {
     const x4 = Float64Array.from(d.X[0], (v, i) => 2 * v - d.X[1][i]);
     const withDup = { ...noFe(d), X: [...noFe(d).X, x4], names: [...noFe(d).names, 'x4'] };

@@ -8,8 +8,8 @@
  *  - 2 FE: a sweep costs O(#non-empty (g,h) cells), not O(n), thanks to the cross-tabulation.
  *  - 3+ FE: block Gauss-Seidel sweeps with passes over the rows.
  * Sweeps are accelerated with Irons-Tuck (fixest's default) and stop when the largest change of a
- * coefficient is below tol x (spread of x) (default 1e-13, tight enough for slopes to match the
- * dummy-variable fit to ~1e-10 relative).
+ * coefficient is below tol x (standard deviation of x) (default 1e-13, tight enough for slopes to
+ * match the dummy-variable fit to ~1e-10 relative).
  */
 import { InputError } from '../errors.ts';
 import { invSymPD } from './linalg.ts';
@@ -23,7 +23,7 @@ export interface Factor {
 }
 
 export interface AbsorbOptions {
-  /** Convergence tolerance (relative to the spread of the column). Default 1e-13. */
+  /** Convergence tolerance (relative to the standard deviation of the column). Default 1e-13. */
   tol?: number;
   /** Maximum accelerated iterations. Default 10_000. */
   maxIter?: number;
@@ -166,10 +166,15 @@ function subtractFe(ab: Absorber, x: Float64Array, coef: Float64Array[]): Float6
   return resid;
 }
 
+/** Scale of a column for the tolerance: its standard deviation (population), two-pass. */
 function spread(x: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
-  return m;
+  const n = x.length;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[i];
+  const m = s / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (x[i] - m) * (x[i] - m);
+  return Math.sqrt(ss / n);
 }
 
 function groupMeans(x: Float64Array, codes: Int32Array, counts: Float64Array): Float64Array {
@@ -234,7 +239,7 @@ function twoWaySums(ab: Absorber, cols: readonly Float64Array[]): { sa: Float64A
   const p = cols.length;
   const SA = new Float64Array(L1 * p);
   const SB = new Float64Array(L2 * p);
-  const scale = new Float64Array(p);
+  const sq = new Float64Array(p);
   const ca = fa.codes;
   const cb = fb.codes;
   const n = ab.n;
@@ -245,15 +250,18 @@ function twoWaySums(ab: Absorber, cols: readonly Float64Array[]): { sa: Float64A
       const v = cols[j][i];
       SA[oa + j] += v;
       SB[ob + j] += v;
-      const m = v < 0 ? -v : v;
-      if (m > scale[j]) scale[j] = m;
+      sq[j] += v * v;
     }
   }
-  return cols.map((_, j) => ({
-    sa: Float64Array.from({ length: L1 }, (_, k) => SA[k * p + j]),
-    sb: Float64Array.from({ length: L2 }, (_, k) => SB[k * p + j]),
-    scale: scale[j],
-  }));
+  return cols.map((_, j) => {
+    const sa = Float64Array.from({ length: L1 }, (_, k) => SA[k * p + j]);
+    let total = 0;
+    for (let k = 0; k < L1; k++) total += sa[k];
+    const mean = total / n;
+    // Standard deviation as the scale of the tolerance (a large mean must not loosen it).
+    const sd = Math.sqrt(Math.max(0, sq[j] / n - mean * mean));
+    return { sa, sb: Float64Array.from({ length: L2 }, (_, k) => SB[k * p + j]), scale: sd };
+  });
 }
 
 /** Two FE from the group sums: Irons-Tuck on the second factor's coefficients, O(cells) per sweep. */

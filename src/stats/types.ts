@@ -41,7 +41,7 @@ export interface FitOptions {
   feMethod?: 'absorb' | 'dummies';
   /** Drop singleton FE groups, as reghdfe does (default false, as Stata `regress`). */
   dropSingletons?: boolean;
-  /** Convergence tolerance of the FE demeaning (default 1e-13, relative to the column's largest |value|). */
+  /** Convergence tolerance of the FE demeaning (default 1e-13, relative to the column's standard deviation). */
   feTol?: number;
   feMaxIter?: number;
   /** Rank tolerance of the pivoted QR (relative to the largest column norm). */
