@@ -16,7 +16,11 @@
  * which removes the dominant collinearity of raw polynomial or level data, and one step of iterative
  * refinement (corrected semi-normal equations, residual from the raw data) recovers the digits lost
  * in centring. The default `tol` is 1e-10 on centred columns: it still flags exact collinearity
- * (dummy traps give ~1e-15) but keeps x^10 on NIST Filip, which R (tol 1e-7, raw columns) drops.
+ * (dummy traps give ~1e-15) but keeps x^10 on NIST Filip, which R (tol 1e-7, raw columns) drops
+ * (centred, x^10 has a relative residual norm between 1e-8 and 1e-7).
+ *
+ * Large n: above GRAM_LIMIT entries the factor comes from the Cholesky factor of the Gram matrix,
+ * guarded (see GRAM_LIMIT) and refined; near-collinear designs fall back to Householder.
  */
 import { invUpper, matMul, transpose } from './linalg.ts';
 
@@ -297,7 +301,8 @@ export function leastSquares(X: readonly Float64Array[], y: Float64Array, opts: 
   const p = X.length;
   const n = y.length;
   const tol = opts.tol ?? DEFAULT_RANK_TOL;
-  const icpt = opts.intercept ?? -1;
+  // The centring identity below needs a genuine all-ones column.
+  const icpt = opts.intercept !== undefined && opts.intercept >= 0 && X[opts.intercept].every((v) => v === 1) ? opts.intercept : -1;
   const shiftAll = new Float64Array(p + 1);
   if (icpt >= 0) {
     for (let j = 0; j < p; j++) if (j !== icpt) shiftAll[j] = mean(X[j]);
