@@ -14,8 +14,9 @@
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { buildDesign, olsHc1, projection, type Design, type Projection } from './olsKernel.ts';
 import type { Rng } from './rng.ts';
+import { splitAllSecondLevel } from './secondLevel.ts';
 import { COVARIATE_LABELS, FIRST_LEVEL_LABELS, figure1Target, scoresRow, table3Covariates, type Published, type PublishedModel, type PublishedSummary } from './targets.ts';
-import { FIRST_LEVEL_WEIGHTS, X_NAMES, type FirstLevelScores, type RegressionX, type SynthFirm } from './types.ts';
+import { FIRST_LEVEL_WEIGHTS, X_NAMES, type FirstLevelScores, type RegressionX, type ScoreRecord, type SynthFirm } from './types.ts';
 
 /** The five first-level keys in Table 1 / Table 4 order. */
 export const SUB_KEYS: readonly (keyof FirstLevelScores)[] = ['basic_data', 'finance_taxation', 'governance', 'compliance', 'social_responsibility'];
@@ -1018,6 +1019,35 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
     scores.set(f.firm_id, rec);
   });
   return { scores, checks: verify(firms, targets, scores), penalty: pen, maxDrift };
+}
+
+/**
+ * A scorer for generate.ts (its `Scorer` type): calibrated first-level scores split into the
+ * second level with Figure 2 pinned. `onResult` receives the calibration result (achieved vs
+ * target table for the README).
+ */
+export function calibratedScorer(opts: CalibrateOptions & { onResult?: (r: CalibrationResult) => void } = {}) {
+  return (firms: SynthFirm[], published: unknown, rng: Rng): Map<string, ScoreRecord> => {
+    const pub = published as Published;
+    const result = calibrateScores(firms, pub, rng.fork('calibrate'), opts);
+    opts.onResult?.(result);
+    const given = pub.figure2?.given ?? {};
+    const honestyPct = given['Honesty Records'];
+    const charityPct = given['Charity'];
+    if (honestyPct === undefined || charityPct === undefined) throw new Error("published.json: figure2.given lacks 'Honesty Records' or 'Charity'");
+    const second = splitAllSecondLevel(result.scores, rng.fork('second-level'), { honestyPct, charityPct });
+    const out = new Map<string, ScoreRecord>();
+    for (const f of firms) out.set(f.firm_id, { first: result.scores.get(f.firm_id)!, second: second.get(f.firm_id)! });
+    return out;
+  };
+}
+
+/** The check table as Markdown (group, statistic, target, achieved, tolerance, ok). */
+export function checksMarkdown(checks: TargetCheck[]): string {
+  const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(4));
+  const lines = ['| table | statistic | published | synthetic | tolerance | ok |', '|---|---|---:|---:|---:|:-:|'];
+  for (const c of checks) lines.push(`| ${c.group} | ${c.stat} | ${fmt(c.target)} | ${fmt(c.achieved)} | ${fmt(c.tolerance)} | ${c.ok ? 'yes' : 'NO'} |`);
+  return lines.join('\n') + '\n';
 }
 
 // ---------------------------------------------------------------------------------------------
