@@ -34,6 +34,10 @@ export interface CalibrateOptions {
   /** Start and end temperature of the geometric schedule. */
   t0?: number;
   t1?: number;
+  /** Starting weight of the coefficient terms (ramped to 1 over 80% of phase 1; default 1e-3). */
+  coefRamp?: number;
+  /** Proposals of the out-of-sample repair phase (default 2e6). */
+  repairSteps?: number;
   /** Progress messages (e.g. console.error); default silent. */
   log?: (message: string) => void;
 }
@@ -127,6 +131,13 @@ function regTargets(model: PublishedModel, covs: (keyof RegressionX)[], coefTolO
   });
 }
 
+/**
+ * Weight of the coefficient terms relative to SEs and R^2. Annealing starts with it small:
+ * coefficients are linear in y and easy to fix at the end, while SEs need the right large
+ * residuals at the right high-leverage firms, a structure that must form first.
+ */
+let coefWeight = 1;
+
 /** Penalty of one regression's statistics (beta and HC sums S as arrays; no closures: hot path). */
 function regPenalty(r: Reg, beta: Float64Array, S: Float64Array, ee: number, tss: number): number {
   let pen = 0;
@@ -139,7 +150,7 @@ function regPenalty(r: Reg, beta: Float64Array, S: Float64Array, ee: number, tss
     const se = Math.sqrt(hc1 * (sj > 0 ? sj : 0));
     const dc = (b - t.coef) / (SAFETY_REG * t.coefTol);
     const ds = (se - t.se) / (SAFETY_REG * t.seTol);
-    pen += dc * dc + ds * ds;
+    pen += coefWeight * dc * dc + ds * ds;
     const at = Math.abs(b / se);
     const lo = t.tLo + t.tMargin - at;
     const hi = at - (t.tHi - t.tMargin);
@@ -201,6 +212,8 @@ interface RangeTarget {
   sdTol: number;
   /** Figure 1: mean / max * 100 to 2 decimals. */
   fig?: { value: number; max: number };
+  /** Only an upper bound on the count (sample firms in a rating band may not exceed the all-firm count). */
+  countMax?: number;
 }
 
 /** A population of integer values (one per member) with its summary-row targets. */
@@ -290,6 +303,7 @@ class Dist {
   }
   private rangePenalty(r: number): number {
     const g = this.ranges[r];
+    if (g.countMax !== undefined) return (Math.max(0, this.cnt[r] - g.countMax) / 0.5) ** 2;
     const s = this.stats(r);
     let pen = 0;
     if (g.countTarget) pen += ((s.n - g.t.n) / 0.5) ** 2;
@@ -342,6 +356,9 @@ class Problem {
   readonly allDist: Dist;
   readonly sampleDist: Dist;
   readonly sampleFirms: number[];
+  readonly subLo = new Int32Array(NSUB);
+  readonly subHi = new Int32Array(NSUB);
+  readonly totalOk: Uint8Array;
 
   constructor(
     readonly firms: SynthFirm[],
@@ -420,7 +437,20 @@ class Problem {
     bands.push({ name: 'Table 1 Total', lo: 0, hi: TOTAL_MAX, t: t1.total_score, countTarget: false, meanTol: 0.005, sdTol: 0.005 });
     this.allDist = new Dist(TOTAL_MAX, bands);
     const t2 = scoresRow(pub);
-    this.sampleDist = new Dist(TOTAL_MAX, [{ name: 'Table 2 Scores', lo: 0, hi: TOTAL_MAX, t: t2, countTarget: false, meanTol: 0.05, sdTol: 0.05 }]);
+    const sampleBands: RangeTarget[] = t1.ratings.map((r) => {
+      const [lo, hi] = ratingRange(r.rating);
+      return { name: `sample ${r.rating}`, lo, hi, t: r, countTarget: false, meanTol: 1, sdTol: 1, countMax: r.n };
+    });
+    this.sampleDist = new Dist(TOTAL_MAX, [{ name: 'Table 2 Scores', lo: 0, hi: TOTAL_MAX, t: t2, countTarget: false, meanTol: 0.05, sdTol: 0.05 }, ...sampleBands]);
+    // Values no firm may take: below a category's published minimum, above its maximum, and
+    // totals in the gaps between the published band minima and maxima.
+    SUB_KEYS.forEach((key, s) => {
+      const row = t1.first_level_scores.find((r) => r.indicator === FIRST_LEVEL_LABELS[key])!;
+      this.subLo[s] = row.min;
+      this.subHi[s] = row.max;
+    });
+    this.totalOk = new Uint8Array(TOTAL_MAX + 1);
+    for (const r of t1.ratings) for (let v = r.min; v <= r.max; v++) this.totalOk[v] = 1;
     for (let f = 0; f < this.nF; f++) {
       for (let s = 0; s < NSUB; s++) this.subDist[s].insert(this.y[s][f]);
       this.allDist.insert(this.tot[f]);
@@ -659,7 +689,7 @@ class Problem {
         const tc = SAFETY_REG * t.coefTol;
         const ts = SAFETY_REG * t.seTol;
         const se = Math.sqrt(hc1 * Math.max(1e-300, r.S[j]));
-        const wc = (2 * (r.beta[j] - t.coef)) / (tc * tc);
+        const wc = (coefWeight * 2 * (r.beta[j] - t.coef)) / (tc * tc);
         const ws = ((2 * (se - t.se)) / (ts * ts)) * (hc1 / (2 * se)) * 2;
         for (let i = 0; i < n; i++) tmp[i] += wc * C[j * n + i] + ws * r.A[j * n + i];
       }
@@ -684,7 +714,12 @@ class Problem {
   feasible(move: Change[]): boolean {
     for (const c of move) {
       const v = this.y[c.s][c.f] + c.d;
-      if (v < 0 || v > WEIGHTS[c.s]) return false;
+      if (v < this.subLo[c.s] || v > this.subHi[c.s]) return false;
+    }
+    for (const c of move) {
+      let t = this.tot[c.f];
+      for (const o of move) if (o.f === c.f) t += o.d;
+      if (!this.totalOk[t]) return false;
     }
     return true;
   }
@@ -764,7 +799,7 @@ export function initialScores(firms: SynthFirm[], pub: Published, rng: Rng): Int
       } else {
         const v = fitted[f];
         let sr = v >= 60 ? (rng.bernoulli(Math.min(1, (v - 60) / 60)) ? 120 : 60) : rng.bernoulli(Math.min(1, (60 - v) / 60)) ? 0 : 60;
-        if (rng.bernoulli(0.015)) sr += rng.choice([30, 20, 35]);
+        if (rng.bernoulli(0.015)) sr = Math.min(150, sr + rng.choice([30, 20, 35]));
         y[s][f] = sr;
       }
     }
@@ -814,39 +849,20 @@ function placeTail(firms: SynthFirm[], pub: Published, y: Int32Array[], rng: Rng
 // ---------------------------------------------------------------------------------------------
 // Entry point
 
-/** Log the penalty by part (regressions, Table 1 rows, Table 2). */
-function logParts(prob: Problem, log: (m: string) => void): void {
-  const parts = [
-    ...prob.regs.map((r) => `${r.name} ${r.pen.toFixed(0)}`),
-    ...prob.subDist.map((d, s) => `T1 ${SUB_KEYS[s]} ${d.pen.toFixed(0)}`),
-    `T1 ratings ${prob.allDist.pen.toFixed(0)}`,
-    `T2 ${prob.sampleDist.pen.toFixed(0)}`,
-  ];
-  log(`calibrate: by part: ${parts.join('; ')}`);
-}
-
 /**
- * Calibrate the first-level scores of all firms (sample and out-of-sample) to the published
- * targets. Deterministic given the rng state and options.
+ * Simulated annealing over the integer scores: geometric cooling from t0 to t1 over `steps`
+ * proposals. `pool`: the firms that may move (null = all, with gradient-guided sample moves).
  */
-export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng, opts: CalibrateOptions = {}): CalibrationResult {
-  const sweeps = opts.sweeps ?? 400;
-  const t0 = opts.t0 ?? 3000;
-  const t1 = opts.t1 ?? 0.05;
-  const log = opts.log ?? (() => {});
-  for (const f of firms) {
-    if (!f.inSample) continue;
-    for (const c of X_NAMES) if (!Number.isFinite(f.x[c])) throw new Error(`calibrateScores: sample firm ${f.firm_id} has non-finite ${c}`);
+function anneal(prob: Problem, move: Rng, steps: number, t0: number, t1: number, pool: number[] | null, log: (m: string) => void, coefRamp = 0): number {
+  if (coefRamp) {
+    coefWeight = coefRamp;
+    prob.recompute();
   }
-  const prob = new Problem(firms, targets, initialScores(firms, targets, rng.fork('initial')));
-  const move = rng.fork('anneal');
-  const nF = firms.length;
-  const steps = sweeps * nF * NSUB;
+  const nF = prob.nF;
+  const pickFirm = pool ? () => pool[move.int(0, pool.length - 1)] : () => move.int(0, nF - 1);
   const cool = Math.pow(t1 / t0, 1 / Math.max(1, steps - 1));
   let T = t0;
   let pen = prob.total();
-  log(`calibrate: start penalty ${pen.toFixed(1)}`);
-  logParts(prob, log);
   const single: Change[] = [{ s: 0, f: 0, d: 0 }];
   const pair: Change[] = [
     { s: 0, f: 0, d: 0 },
@@ -891,10 +907,12 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
     }
   };
   for (let it = 0; it < steps; it++, T *= cool) {
-    const kind = move.uniform();
+    let kind = move.uniform();
+    // Gradient-guided moves exist only for sample firms.
+    if (pool && kind >= 0.3 && kind < 0.65) kind = 0.1;
     if (kind < 0.3) {
       // Heat-bath over the candidate steps of one firm's one sub-score.
-      const f = move.int(0, nF - 1);
+      const f = pickFirm();
       const s = move.int(0, NSUB - 1);
       const ds = candidateSteps(s, prob.y[s][f], move.choice(STEPS));
       single[0].s = s;
@@ -902,7 +920,7 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
       const dp = ds.map((d) => {
         if (d === 0) return 0;
         single[0].d = d;
-        return prob.delta(single);
+        return prob.feasible(single) ? prob.delta(single) : Infinity;
       });
       let minDp = 0;
       for (const v of dp) minDp = Math.min(minDp, v);
@@ -959,9 +977,9 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
     } else if (kind < 0.75) {
       // Swap two firms' values: one sub-score, or the whole score vector (keeps every all-firm
       // distribution; rearranges who carries which deduction).
-      const f1 = move.int(0, nF - 1);
-      let f2 = move.int(0, nF - 2);
-      if (f2 >= f1) f2++;
+      const f1 = pickFirm();
+      const f2 = pickFirm();
+      if (f1 === f2) continue;
       const subs = kind < 0.7 ? [move.int(0, NSUB - 1)] : [0, 1, 2, 3, 4];
       const changes: Change[] = [];
       for (const s of subs) {
@@ -976,9 +994,9 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
       const d = move.choice(STEPS) * (move.bernoulli(0.5) ? 1 : -1);
       if (kind < 0.9) {
         const s = move.int(0, NSUB - 1);
-        const f1 = move.int(0, nF - 1);
-        let f2 = move.int(0, nF - 2);
-        if (f2 >= f1) f2++;
+        const f1 = pickFirm();
+        const f2 = pickFirm();
+        if (f1 === f2) continue;
         pair[0].s = s;
         pair[0].f = f1;
         pair[0].d = d;
@@ -986,7 +1004,7 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
         pair[1].f = f2;
         pair[1].d = -d;
       } else {
-        const f = move.int(0, nF - 1);
+        const f = pickFirm();
         const s1 = move.int(0, NSUB - 1);
         let s2 = move.int(0, NSUB - 2);
         if (s2 >= s1) s2++;
@@ -999,17 +1017,60 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
       }
       tryMove(pair);
     }
-    if ((it + 1) % 200000 === 0) {
+    if ((it + 1) % 100000 === 0) {
+      if (coefRamp) coefWeight = Math.pow(coefRamp, Math.max(0, 1 - (it + 1) / (0.8 * steps)));
       prob.recompute();
       pen = prob.total();
       gradStale = true;
       if ((it + 1) % 1000000 === 0) log(`calibrate: step ${it + 1}/${steps} T=${T.toExponential(2)} penalty ${pen.toFixed(2)} accepted ${accepted}`);
     }
   }
-  const maxDrift = prob.recompute();
-  pen = prob.total();
-  log(`calibrate: final penalty ${pen.toFixed(3)} accepted ${accepted} of ${steps}`);
+  coefWeight = 1;
+  prob.recompute();
+  log(`calibrate: ${steps} proposals, ${accepted} accepted, penalty ${prob.total().toFixed(2)}`);
+  return pen;
+}
+
+/** Log the penalty by part (regressions, Table 1 rows, Table 2). */
+function logParts(prob: Problem, log: (m: string) => void): void {
+  const parts = [
+    ...prob.regs.map((r) => `${r.name} ${r.pen.toFixed(0)}`),
+    ...prob.subDist.map((d, s) => `T1 ${SUB_KEYS[s]} ${d.pen.toFixed(0)}`),
+    `T1 ratings ${prob.allDist.pen.toFixed(0)}`,
+    `T2 ${prob.sampleDist.pen.toFixed(0)}`,
+  ];
+  log(`calibrate: by part: ${parts.join('; ')}`);
+}
+
+/**
+ * Calibrate the first-level scores of all firms (sample and out-of-sample) to the published
+ * targets. Deterministic given the rng state and options.
+ */
+export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng, opts: CalibrateOptions = {}): CalibrationResult {
+  const sweeps = opts.sweeps ?? 400;
+  const t0 = opts.t0 ?? 3000;
+  const t1 = opts.t1 ?? 0.05;
+  const repairSteps = opts.repairSteps ?? 2_000_000;
+  const log = opts.log ?? (() => {});
+  for (const f of firms) {
+    if (!f.inSample) continue;
+    for (const c of X_NAMES) if (!Number.isFinite(f.x[c])) throw new Error(`calibrateScores: sample firm ${f.firm_id} has non-finite ${c}`);
+  }
+  const prob = new Problem(firms, targets, initialScores(firms, targets, rng.fork('initial')));
+  const nF = firms.length;
+  log(`calibrate: start penalty ${prob.total().toFixed(1)}`);
   logParts(prob, log);
+  // Phase 1: everything (sample and out-of-sample firms).
+  anneal(prob, rng.fork('anneal'), sweeps * nF * NSUB, t0, t1, null, log, opts.coefRamp ?? 1e-3);
+  logParts(prob, log);
+  // Phase 2: the out-of-sample firms alone repair the all-firm statistics (Table 1, Figure 1);
+  // their moves leave every regression unchanged, so they are cheap.
+  const oos = Array.from({ length: nF }, (_, f) => f).filter((f) => prob.sIdx[f] < 0);
+  if (oos.length) anneal(prob, rng.fork('repair'), repairSteps, 1, 0.001, oos, log);
+  logParts(prob, log);
+  const maxDrift = prob.recompute();
+  const pen = prob.total();
+  log(`calibrate: final penalty ${pen.toFixed(3)}`);
   const scores = new Map<string, FirstLevelScores>();
   firms.forEach((f, i) => {
     const rec = {} as FirstLevelScores;
