@@ -5,7 +5,9 @@
  * x ~ sum_q a_q[code_q(i)] in least squares; the residual is the "within" column. We iterate in the
  * space of the coefficients (as fixest does), not of the n-vector:
  *  - 1 FE: a = group means, exact in one sweep.
- *  - 2 FE: a sweep costs O(#non-empty (g,h) cells), not O(n), thanks to the cross-tabulation.
+ *  - 2 FE: a sweep costs O(#non-empty (g,h) cells), not O(n), thanks to the cross-tabulation;
+ *    when Irons-Tuck mixes slowly (long chains of levels), conjugate gradient on the same normal
+ *    equations (reghdfe's method) takes over.
  *  - 3+ FE: block Gauss-Seidel sweeps with passes over the rows.
  * Sweeps are accelerated with Irons-Tuck (fixest's default) and stop when the largest change of a
  * coefficient is below tol x (standard deviation of x) (default 1e-13, tight enough for slopes to
@@ -194,11 +196,11 @@ function groupSums(x: Float64Array, codes: Int32Array, L: number): Float64Array 
  * Irons-Tuck accelerated fixed point X = F(X). Stops when max |change| <= tol.
  * Returns the fixed point and the number of F evaluations pairs used.
  */
-function ironsTuck(F: (v: Float64Array) => Float64Array, x0: Float64Array, tol: number, maxIter: number): { x: Float64Array; iterations: number } {
+function ironsTuck(F: (v: Float64Array) => Float64Array, x0: Float64Array, tol: number, maxIter: number): { x: Float64Array; iterations: number; converged: boolean } {
   let x = x0;
   for (let it = 1; it <= maxIter; it++) {
     const gx = F(x);
-    if (maxAbsDiff(gx, x) <= tol) return { x: gx, iterations: it };
+    if (maxAbsDiff(gx, x) <= tol) return { x: gx, iterations: it, converged: true };
     const ggx = F(gx);
     let num = 0;
     let den = 0;
@@ -215,7 +217,11 @@ function ironsTuck(F: (v: Float64Array) => Float64Array, x0: Float64Array, tol: 
     } else next.set(ggx);
     x = next;
   }
-  throw new InputError(`fixed effects did not converge in ${maxIter} iterations (tolerance ${tol}); raise feMaxIter or use feMethod 'dummies'`);
+  return { x, iterations: maxIter, converged: false };
+}
+
+function notConverged(iterations: number, tol: number): never {
+  throw new InputError(`fixed effects did not converge in ${iterations} iterations (tolerance ${tol}); raise feMaxIter or use feMethod 'dummies'`);
 }
 
 function maxAbsDiff(a: Float64Array, b: Float64Array): number {
@@ -284,9 +290,84 @@ function solveTwoFromSums(ab: Absorber, sa: Float64Array, sb: Float64Array, tol:
     for (let k = 0; k < L2; k++) out[k] /= nb[k];
     return out;
   };
-  const { x: gamma, iterations } = ironsTuck(F, new Float64Array(L2), tol, ab.maxIter);
+  // Irons-Tuck converges in a handful of sweeps on well-mixed designs; on long chains (slow mixing)
+  // it crawls, and conjugate gradient on the same normal equations (reghdfe's method) takes over.
+  const it = ironsTuck(F, new Float64Array(L2), tol, Math.min(ab.maxIter, IT_BEFORE_CG));
+  let gamma = it.x;
+  let iterations = it.iterations;
+  if (!it.converged) {
+    const cg = conjugateGradient(ab, sa, sb, tol, ab.maxIter);
+    if (!cg.converged) notConverged(IT_BEFORE_CG + cg.iterations, tol);
+    gamma = cg.x;
+    iterations += cg.iterations;
+  }
   alphaOf(gamma);
   return { coef: [new Float64Array(alpha), gamma], iterations };
+}
+
+/** Irons-Tuck sweeps tried before switching to conjugate gradient (two FE). */
+const IT_BEFORE_CG = 100;
+
+/**
+ * Jacobi-preconditioned conjugate gradient on the two-FE normal equations reduced to the second
+ * factor: S gamma = b with S = diag(n_h) - N' diag(1/n_g) N (N = cell counts) and
+ * b = s_h - N' (s_g / n_g). S is singular by one per connected component; CG from 0 stays in its
+ * range. Matrix-vector products cost O(cells). Stops when the update is below tol twice in a row.
+ */
+function conjugateGradient(ab: Absorber, sa: Float64Array, sb: Float64Array, tol: number, maxIter: number): { x: Float64Array; iterations: number; converged: boolean } {
+  const [na, nb] = ab.counts;
+  const { g, h, count } = ab.cells!;
+  const L1 = sa.length;
+  const L2 = sb.length;
+  const nc = count.length;
+  const t = new Float64Array(L1);
+  const mul = (v: Float64Array, out: Float64Array): void => {
+    t.fill(0);
+    for (let c = 0; c < nc; c++) t[g[c]] += count[c] * v[h[c]];
+    for (let k = 0; k < L1; k++) t[k] /= na[k];
+    for (let k = 0; k < L2; k++) out[k] = nb[k] * v[k];
+    for (let c = 0; c < nc; c++) out[h[c]] -= count[c] * t[g[c]];
+  };
+  const b = new Float64Array(sb);
+  for (let c = 0; c < nc; c++) b[h[c]] -= (count[c] * sa[g[c]]) / na[g[c]];
+  const diag = new Float64Array(nb);
+  for (let c = 0; c < nc; c++) diag[h[c]] -= (count[c] * count[c]) / na[g[c]];
+  const minv = Float64Array.from(diag, (d) => (d > 1e-12 ? 1 / d : 0));
+  const x = new Float64Array(L2);
+  const r = new Float64Array(b);
+  const z = Float64Array.from(r, (v, k) => v * minv[k]);
+  const p = new Float64Array(z);
+  const q = new Float64Array(L2);
+  let rz = 0;
+  for (let k = 0; k < L2; k++) rz += r[k] * z[k];
+  let small = 0;
+  for (let it = 1; it <= maxIter; it++) {
+    if (rz === 0) return { x, iterations: it, converged: true };
+    mul(p, q);
+    let pq = 0;
+    for (let k = 0; k < L2; k++) pq += p[k] * q[k];
+    if (!(pq > 0)) return { x, iterations: it, converged: true }; // exhausted the range of S
+    const a = rz / pq;
+    let step = 0;
+    for (let k = 0; k < L2; k++) {
+      const d = a * p[k];
+      x[k] += d;
+      r[k] -= a * q[k];
+      const m = d < 0 ? -d : d;
+      if (m > step) step = m;
+    }
+    small = step <= tol ? small + 1 : 0;
+    if (small >= 2) return { x, iterations: it, converged: true };
+    let rzNew = 0;
+    for (let k = 0; k < L2; k++) {
+      z[k] = r[k] * minv[k];
+      rzNew += r[k] * z[k];
+    }
+    const beta = rzNew / rz;
+    rz = rzNew;
+    for (let k = 0; k < L2; k++) p[k] = z[k] + beta * p[k];
+  }
+  return { x, iterations: maxIter, converged: false };
 }
 
 /** Three or more FE: block Gauss-Seidel sweeps over the rows, accelerated on the stacked coefficients. */
@@ -323,7 +404,8 @@ function solveMany(ab: Absorber, x: Float64Array, tol: number): { coef: Float64A
     }
     return out;
   };
-  const { x: v, iterations } = ironsTuck(F, new Float64Array(total), tol, ab.maxIter);
+  const { x: v, iterations, converged } = ironsTuck(F, new Float64Array(total), tol, ab.maxIter);
+  if (!converged) notConverged(iterations, tol);
   return { coef: sizes.map((s, q) => v.slice(offsets[q], offsets[q] + s)), iterations };
 }
 
