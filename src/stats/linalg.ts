@@ -4,34 +4,6 @@
  * column-major Float64Array columns elsewhere (qr.ts, vcov.ts).
  */
 
-/** Dot product of two equally long vectors (plain loop: four accumulators let V8 pipeline). */
-export function dot(a: Float64Array, b: Float64Array): number {
-  const n = a.length;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  let i = 0;
-  for (; i + 3 < n; i += 4) {
-    s0 += a[i] * b[i];
-    s1 += a[i + 1] * b[i + 1];
-    s2 += a[i + 2] * b[i + 2];
-    s3 += a[i + 3] * b[i + 3];
-  }
-  for (; i < n; i++) s0 += a[i] * b[i];
-  return s0 + s1 + (s2 + s3);
-}
-
-/** Weighted cross product sum_i w_i a_i b_i. */
-export function wdot(a: Float64Array, b: Float64Array, w: Float64Array): number {
-  const n = a.length;
-  let s0 = 0, s1 = 0;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    s0 += w[i] * a[i] * b[i];
-    s1 += w[i + 1] * a[i + 1] * b[i + 1];
-  }
-  for (; i < n; i++) s0 += w[i] * a[i] * b[i];
-  return s0 + s1;
-}
-
 /** C = A B for row-major A (m x k) and B (k x n). */
 export function matMul(A: Float64Array, B: Float64Array, m: number, k: number, n: number): Float64Array {
   const C = new Float64Array(m * n);
@@ -119,33 +91,4 @@ export function invSymPD(A: Float64Array, p: number, tol = 1e-12): Float64Array 
   for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) Cinv[i * p + j] *= d[i] * d[j];
   symmetrize(Cinv, p);
   return Cinv;
-}
-
-/** Solve the symmetric positive definite system A x = b (row-major A, plain Cholesky); null if not PD. */
-export function solveSymPD(A: Float64Array, b: Float64Array, p: number): Float64Array | null {
-  const L = new Float64Array(A);
-  for (let j = 0; j < p; j++) {
-    let s = L[j * p + j];
-    for (let l = 0; l < j; l++) s -= L[j * p + l] * L[j * p + l];
-    if (!(s > 0)) return null;
-    const ljj = Math.sqrt(s);
-    L[j * p + j] = ljj;
-    for (let i = j + 1; i < p; i++) {
-      let t = L[i * p + j];
-      for (let l = 0; l < j; l++) t -= L[i * p + l] * L[j * p + l];
-      L[i * p + j] = t / ljj;
-    }
-  }
-  const x = new Float64Array(b);
-  for (let i = 0; i < p; i++) {
-    let s = x[i];
-    for (let l = 0; l < i; l++) s -= L[i * p + l] * x[l];
-    x[i] = s / L[i * p + i];
-  }
-  for (let i = p - 1; i >= 0; i--) {
-    let s = x[i];
-    for (let l = i + 1; l < p; l++) s -= L[l * p + i] * x[l];
-    x[i] = s / L[i * p + i];
-  }
-  return x;
 }
