@@ -9,8 +9,7 @@ import { outOfSampleCovariates, sampleCovariates, table2Targets, type CovariateV
 import { ShortModelFit, tuneJointStructure, type RegVar } from './jointStructure.ts';
 import { materializeFirm, personIds, writeRawFiles, type RawFirmRecord } from './rawFiles.ts';
 import { loadPublished, type Published } from './targets.ts';
-import { calibrateScores, type CalibrateOptions, type TargetCheck } from './calibrateScores.ts';
-import { splitAllSecondLevel } from './secondLevel.ts';
+import { calibratedScorer, type CalibrateOptions, type TargetCheck } from './calibrateScores.ts';
 import type { FirstLevelScores, RegressionX, ScoreRecord, SecondLevelScores, SynthFirm } from './types.ts';
 import { winsorize } from '../stats/winsorize.ts';
 
@@ -109,28 +108,6 @@ export function placeholderScores(firms: SynthFirm[], _published: Published, rng
     out.set(f.firm_id, { first, second: s });
   }
   return out;
-}
-
-/**
- * The calibrated scorer: first-level scores by simulated annealing against Tables 1, 3 (5), 4
- * and Figure 1 (calibrateScores.ts), split into second-level scores pinned to Figure 2
- * (secondLevel.ts). The calibrator's target checks are appended to `checks`.
- */
-export function calibratedScorer(opts: CalibrateOptions = {}, checks: TargetCheck[] = []): Scorer {
-  return (firms, published, rng) => {
-    const res = calibrateScores(firms, published, rng.fork('calibrate'), opts);
-    checks.push(...res.checks);
-    const given = published.figure2.given;
-    const second = splitAllSecondLevel(res.scores, rng.fork('second-level'), { honestyPct: given['Honesty Records'], charityPct: given['Charity'] });
-    const out = new Map<string, ScoreRecord>();
-    for (const f of firms) {
-      const first = res.scores.get(f.firm_id);
-      const sec = second.get(f.firm_id);
-      if (!first || !sec) throw new Error(`calibratedScorer: no scores for ${f.firm_id}`);
-      out.set(f.firm_id, { first, second: sec });
-    }
-    return out;
-  };
 }
 
 /** Moves bottom-tail BM values to the two most levered firms (negative equity) and returns them. */
@@ -244,7 +221,8 @@ export function buildDataset(seed: number, opts: GenerateOptions = {}): Dataset 
   }));
 
   const checks: TargetCheck[] = [];
-  const scorer = opts.scorer ?? (exact ? calibratedScorer(opts.calibrate, checks) : placeholderScores);
+  // Calibrated scores (calibrateScores.ts: first level by annealing, Figure 2 split) for full-size data.
+  const scorer = opts.scorer ?? (exact ? calibratedScorer({ ...opts.calibrate, onResult: (r) => checks.push(...r.checks) }) : placeholderScores);
   const scores = scorer(firms, published, rng.fork('scores'));
   const files = writeRawFiles(firms, records, scores, COLLECTED);
   return { files, firms, records, scores, shortModelDeviations: deviations, calibrationChecks: checks };
