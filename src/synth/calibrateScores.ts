@@ -27,15 +27,19 @@ const TOTAL_MAX = WEIGHTS.reduce((a, b) => a + b, 0);
 /** Safety factors: regression numbers aim at half the acceptance tolerance, exact statistics at 90%. */
 const SAFETY_REG = 0.5;
 const SAFETY_DESC = 0.9;
+/** Penalty per firm below full marks in a deduction category (keeps deductions sparse and lumpy). */
+const OFF_MAX_COST = 0.3;
 
 export interface CalibrateOptions {
-  /** Annealing sweeps (one sweep = one proposal per firm and sub-score). Default 400. */
+  /** Annealing sweeps (one sweep = one proposal per firm and sub-score). Default 2500 (about 2 minutes). */
   sweeps?: number;
   /** Start and end temperature of the geometric schedule. */
   t0?: number;
   t1?: number;
-  /** Starting weight of the coefficient terms (ramped to 1 over 80% of phase 1; default 1e-3). */
+  /** Starting weight of the coefficient terms (ramped to 1 over 80% of phase 1; default 1e-4). */
   coefRamp?: number;
+  /** Maximum moves of the greedy polish after annealing (default 3000). */
+  polishIters?: number;
   /** Proposals of the out-of-sample repair phase (default 2e6). */
   repairSteps?: number;
   /** Progress messages (e.g. console.error); default silent. */
@@ -137,6 +141,8 @@ function regTargets(model: PublishedModel, covs: (keyof RegressionX)[], coefTolO
  * residuals at the right high-leverage firms, a structure that must form first.
  */
 let coefWeight = 1;
+/** Scale of the star penalty: |t| outside its published band by STAR_SCALE costs 1. */
+const STAR_SCALE = 0.05;
 
 /** Penalty of one regression's statistics (beta and HC sums S as arrays; no closures: hot path). */
 function regPenalty(r: Reg, beta: Float64Array, S: Float64Array, ee: number, tss: number): number {
@@ -155,7 +161,7 @@ function regPenalty(r: Reg, beta: Float64Array, S: Float64Array, ee: number, tss
     const lo = t.tLo + t.tMargin - at;
     const hi = at - (t.tHi - t.tMargin);
     const out = lo > hi ? lo : hi;
-    if (out > 0) pen += (out / 0.01) ** 2;
+    if (out > 0) pen += (out / STAR_SCALE) ** 2;
   }
   const r2 = tss > 0 ? 1 - ee / tss : 0;
   const dr = (r2 - r.r2) / (SAFETY_REG * r.r2Tol);
@@ -214,6 +220,8 @@ interface RangeTarget {
   fig?: { value: number; max: number };
   /** Only an upper bound on the count (sample firms in a rating band may not exceed the all-firm count). */
   countMax?: number;
+  /** Penalty per member below the range maximum (deduction categories: most firms keep full marks). */
+  offMaxCost?: number;
 }
 
 /** A population of integer values (one per member) with its summary-row targets. */
@@ -312,6 +320,7 @@ class Dist {
     if (s.n > 1) pen += ((s.sd - g.t.sd) / (SAFETY_DESC * g.sdTol)) ** 2;
     pen += ((s.min - g.t.min) / 0.5) ** 2 + ((s.median - g.t.median) / 0.5) ** 2 + ((s.max - g.t.max) / 0.5) ** 2;
     if (g.fig) pen += (((s.mean / g.fig.max) * 100 - g.fig.value) / (SAFETY_DESC * 0.005)) ** 2;
+    if (g.offMaxCost) pen += g.offMaxCost * (g.hi > 0 ? this.fw.prefix(g.hi - 1) - (g.lo > 0 ? this.fw.prefix(g.lo - 1) : 0) : 0);
     return pen;
   }
 }
@@ -359,6 +368,11 @@ class Problem {
   readonly subLo = new Int32Array(NSUB);
   readonly subHi = new Int32Array(NSUB);
   readonly totalOk: Uint8Array;
+  /** Per category: published median and how many firms lie below / above it (kept <= (n-1)/2). */
+  readonly med = new Int32Array(NSUB);
+  readonly below = new Int32Array(NSUB);
+  readonly above = new Int32Array(NSUB);
+  readonly medCap: number;
 
   constructor(
     readonly firms: SynthFirm[],
@@ -375,6 +389,7 @@ class Problem {
       }
     });
     this.nS = this.sampleFirms.length;
+    this.medCap = Math.floor((this.nF - 1) / 2);
     this.y = init.map((a) => Int32Array.from(a));
     this.tot = new Int32Array(this.nF);
     for (let f = 0; f < this.nF; f++) for (let s = 0; s < NSUB; s++) this.tot[f] += this.y[s][f];
@@ -428,7 +443,8 @@ class Problem {
     SUB_KEYS.forEach((key, s) => {
       const row = t1.first_level_scores.find((r) => r.indicator === FIRST_LEVEL_LABELS[key])!;
       const fig = { value: figure1Target(pub, FIRST_LEVEL_LABELS[key]), max: WEIGHTS[s] };
-      this.subDist.push(new Dist(WEIGHTS[s], [{ name: `Table 1 ${row.indicator}`, lo: 0, hi: WEIGHTS[s], t: row, countTarget: false, meanTol: 0.005, sdTol: 0.005, fig }]));
+      const offMaxCost = s < 4 ? OFF_MAX_COST : 0;
+      this.subDist.push(new Dist(WEIGHTS[s], [{ name: `Table 1 ${row.indicator}`, lo: 0, hi: WEIGHTS[s], t: row, countTarget: false, meanTol: 0.005, sdTol: 0.005, fig, offMaxCost }]));
     });
     const bands: RangeTarget[] = t1.ratings.map((r) => {
       const [lo, hi] = ratingRange(r.rating);
@@ -448,6 +464,11 @@ class Problem {
       const row = t1.first_level_scores.find((r) => r.indicator === FIRST_LEVEL_LABELS[key])!;
       this.subLo[s] = row.min;
       this.subHi[s] = row.max;
+      this.med[s] = row.median;
+      for (let f = 0; f < this.nF; f++) {
+        if (this.y[s][f] < row.median) this.below[s]++;
+        if (this.y[s][f] > row.median) this.above[s]++;
+      }
     });
     this.totalOk = new Uint8Array(TOTAL_MAX + 1);
     for (const r of t1.ratings) for (let v = r.min; v <= r.max; v++) this.totalOk[v] = 1;
@@ -665,7 +686,12 @@ class Problem {
     }
     for (const c of this.distChanges(move)) c.dist.commit(c.as, c.bs);
     for (const c of move) {
-      this.y[c.s][c.f] += c.d;
+      const m = this.med[c.s];
+      const v0 = this.y[c.s][c.f];
+      const v1 = v0 + c.d;
+      this.below[c.s] += (v1 < m ? 1 : 0) - (v0 < m ? 1 : 0);
+      this.above[c.s] += (v1 > m ? 1 : 0) - (v0 > m ? 1 : 0);
+      this.y[c.s][c.f] = v1;
       this.tot[c.f] += c.d;
     }
   }
@@ -689,8 +715,21 @@ class Problem {
         const tc = SAFETY_REG * t.coefTol;
         const ts = SAFETY_REG * t.seTol;
         const se = Math.sqrt(hc1 * Math.max(1e-300, r.S[j]));
-        const wc = (coefWeight * 2 * (r.beta[j] - t.coef)) / (tc * tc);
-        const ws = ((2 * (se - t.se)) / (ts * ts)) * (hc1 / (2 * se)) * 2;
+        let wc = (coefWeight * 2 * (r.beta[j] - t.coef)) / (tc * tc);
+        // d se / d S_j = hc1 / (2 se); d S_j / d y_i = 2 A_ji.
+        let ws = ((2 * (se - t.se)) / (ts * ts)) * (hc1 / (2 * se)) * 2;
+        // Star band: penalty (out / STAR_SCALE)^2 with |t| = |b| / se.
+        const b = r.beta[j];
+        const at = Math.abs(b / se);
+        const lo = t.tLo + t.tMargin - at;
+        const hi = at - (t.tHi - t.tMargin);
+        const out = Math.max(lo, hi);
+        if (out > 0) {
+          const dPen_dat = ((2 * out) / (STAR_SCALE * STAR_SCALE)) * (lo > hi ? -1 : 1);
+          const sgn = Math.sign(b);
+          wc += dPen_dat * (sgn / se);
+          ws += dPen_dat * (-Math.abs(b) / (se * se)) * (hc1 / (2 * se)) * 2;
+        }
         for (let i = 0; i < n; i++) tmp[i] += wc * C[j * n + i] + ws * r.A[j * n + i];
       }
       const tss = r.syy - (r.sy * r.sy) / n;
@@ -720,6 +759,22 @@ class Problem {
       let t = this.tot[c.f];
       for (const o of move) if (o.f === c.f) t += o.d;
       if (!this.totalOk[t]) return false;
+    }
+    // Category medians stay at the published value (hard: a median is exact or wrong).
+    for (let s = 0; s < NSUB; s++) {
+      let b = this.below[s];
+      let a = this.above[s];
+      let touched = false;
+      for (const c of move) {
+        if (c.s !== s) continue;
+        touched = true;
+        const m = this.med[s];
+        const v0 = this.y[s][c.f];
+        const v1 = v0 + c.d;
+        b += (v1 < m ? 1 : 0) - (v0 < m ? 1 : 0);
+        a += (v1 > m ? 1 : 0) - (v0 > m ? 1 : 0);
+      }
+      if (touched && ((b > this.medCap && b > this.below[s]) || (a > this.medCap && a > this.above[s]))) return false;
     }
     return true;
   }
@@ -815,6 +870,9 @@ export function initialScores(firms: SynthFirm[], pub: Published, rng: Rng): Int
  * first-level minima of Table 1 (the worst firm has every minimum: 40 + 107 + 60 + 244 + 90 = 541).
  * Firms are the ones with the lowest fitted total (published model (5)), most in the sample.
  */
+/** Weight of distress (|leverage| and |ROA| deviations in SDs) when choosing the tail firms. */
+const TAIL_DISTRESS = 0;
+
 function placeTail(firms: SynthFirm[], pub: Published, y: Int32Array[], rng: Rng): void {
   // [basic, finance, governance, compliance, SR]; totals 541 605 685 685 695 695 | 725 725 735 743 746.
   const profiles: number[][] = [
@@ -833,9 +891,19 @@ function placeTail(firms: SynthFirm[], pub: Published, y: Int32Array[], rng: Rng
   const covs = table3Covariates(pub, '(5)');
   const model = pub.table3.models.find((m) => m.model === '(5)')!;
   const fitted = firms.map((f) => covs.reduce((acc, c) => acc + model.coefficients[COVARIATE_LABELS[c]].coef * (Number.isFinite(f.x[c]) ? f.x[c] : 0), 0));
+  // Distressed firms (extreme leverage or losses) are the likeliest bad records; they are also
+  // the high-leverage points whose residuals set the robust SEs of Leverage and ROA.
+  const dev = (c: 'leverage' | 'roa') => {
+    const v = firms.filter((f) => f.inSample).map((f) => f.x[c]).sort((a, b) => a - b);
+    const med = v[Math.floor(v.length / 2)];
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - med) ** 2, 0) / v.length) || 1;
+    return firms.map((f) => (Number.isFinite(f.x[c]) ? Math.abs(f.x[c] - med) / sd : 0));
+  };
+  const dl = dev('leverage');
+  const dr = dev('roa');
   const order = (inSample: boolean) =>
     firms
-      .map((f, i) => ({ i, v: fitted[i] + 15 * rng.normal() }))
+      .map((f, i) => ({ i, v: fitted[i] - TAIL_DISTRESS * (dl[i] + dr[i]) + 15 * rng.normal() }))
       .filter((o) => firms[o.i].inSample === inSample)
       .sort((a, b) => a.v - b.v || a.i - b.i)
       .map((o) => o.i);
@@ -1031,6 +1099,90 @@ function anneal(prob: Problem, move: Rng, steps: number, t0: number, t1: number,
   return pen;
 }
 
+/**
+ * Greedy polish: repeatedly rank single and paired changes of the sample firms by a local model
+ * of the penalty (exact gradient, plus the exact second-order coefficient term of the category
+ * and total model (5) regressions), evaluate the best candidates exactly and make the best
+ * improving one. Ends when no candidate improves or after `iters` moves.
+ */
+function polish(prob: Problem, iters: number, log: (m: string) => void): void {
+  const nS = prob.nS;
+  const grad = new Float64Array(NSUB * nS);
+  // Second-order coefficient weights: sum_j C_ji^2 / tol_j^2 over the category and total regressions.
+  const curv: Float64Array[] = [];
+  const reg5 = prob.regs.filter((r) => r.proj === prob.regs[0].proj);
+  const { C } = prob.regs[0].proj;
+  const kk = prob.regs[0].targets.length;
+  const wOf = (r: Reg) => r.targets.map((t) => 1 / (SAFETY_REG * t.coefTol) ** 2);
+  for (let s = 0; s < NSUB; s++) {
+    const w = new Float64Array(kk);
+    for (const r of reg5) if (r.ysrc === s || r.ysrc === 5) wOf(r).forEach((v, j) => (w[j] += v));
+    curv.push(w);
+  }
+  const DS = [1, 2, 3, 5, 10];
+  let made = 0;
+  for (let it = 0; it < iters; it++) {
+    prob.gradient(grad);
+    const cands: { est: number; move: Change[] }[] = [];
+    const keep = (est: number, move: Change[]) => {
+      if (est >= 0) return;
+      cands.push({ est, move });
+    };
+    for (let s = 0; s < NSUB; s++) {
+      const w = curv[s];
+      const order = Array.from({ length: nS }, (_, i) => i).sort((a, b) => grad[s * nS + a] - grad[s * nS + b]);
+      const up = order.slice(0, 40); // most negative gradient: want to increase
+      const down = order.slice(nS - 40); // want to decrease
+      for (let i = 0; i < nS; i++) {
+        const g = grad[s * nS + i];
+        let q = 0;
+        for (let j = 0; j < kk; j++) q += w[j] * C[j * nS + i] ** 2;
+        for (const d0 of DS) {
+          const d = g > 0 ? -d0 : d0;
+          keep(d * g + d * d * q, [{ s, f: prob.sampleFirms[i], d }]);
+        }
+      }
+      for (const a of up) {
+        for (const b of down) {
+          if (a === b) continue;
+          const g = grad[s * nS + a] - grad[s * nS + b];
+          let q = 0;
+          for (let j = 0; j < kk; j++) q += w[j] * (C[j * nS + a] - C[j * nS + b]) ** 2;
+          for (const d of [1, 2, 5]) {
+            keep(d * g + d * d * q, [
+              { s, f: prob.sampleFirms[a], d },
+              { s, f: prob.sampleFirms[b], d: -d },
+            ]);
+          }
+        }
+      }
+    }
+    cands.sort((a, b) => a.est - b.est);
+    let best: Change[] | null = null;
+    let bestDp = 0;
+    let tried = 0;
+    for (const c of cands) {
+      if (tried >= 60) break;
+      if (!prob.feasible(c.move)) continue;
+      tried++;
+      const dp = prob.delta(c.move);
+      if (dp < bestDp) {
+        bestDp = dp;
+        best = c.move;
+      }
+    }
+    if (!best) break;
+    prob.apply(best);
+    made++;
+    if ((it + 1) % 200 === 0) {
+      prob.recompute();
+      log(`calibrate: polish ${it + 1} moves, penalty ${prob.total().toFixed(2)}`);
+    }
+  }
+  prob.recompute();
+  log(`calibrate: polish made ${made} moves, penalty ${prob.total().toFixed(2)}`);
+}
+
 /** Log the penalty by part (regressions, Table 1 rows, Table 2). */
 function logParts(prob: Problem, log: (m: string) => void): void {
   const parts = [
@@ -1047,8 +1199,8 @@ function logParts(prob: Problem, log: (m: string) => void): void {
  * targets. Deterministic given the rng state and options.
  */
 export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng, opts: CalibrateOptions = {}): CalibrationResult {
-  const sweeps = opts.sweeps ?? 400;
-  const t0 = opts.t0 ?? 3000;
+  const sweeps = opts.sweeps ?? 2500;
+  const t0 = opts.t0 ?? 100;
   const t1 = opts.t1 ?? 0.05;
   const repairSteps = opts.repairSteps ?? 2_000_000;
   const log = opts.log ?? (() => {});
@@ -1061,12 +1213,14 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
   log(`calibrate: start penalty ${prob.total().toFixed(1)}`);
   logParts(prob, log);
   // Phase 1: everything (sample and out-of-sample firms).
-  anneal(prob, rng.fork('anneal'), sweeps * nF * NSUB, t0, t1, null, log, opts.coefRamp ?? 1e-3);
+  anneal(prob, rng.fork('anneal'), sweeps * nF * NSUB, t0, t1, null, log, opts.coefRamp ?? 1e-4);
+  logParts(prob, log);
+  polish(prob, opts.polishIters ?? 3000, log);
   logParts(prob, log);
   // Phase 2: the out-of-sample firms alone repair the all-firm statistics (Table 1, Figure 1);
   // their moves leave every regression unchanged, so they are cheap.
   const oos = Array.from({ length: nF }, (_, f) => f).filter((f) => prob.sIdx[f] < 0);
-  if (oos.length) anneal(prob, rng.fork('repair'), repairSteps, 1, 0.001, oos, log);
+  if (oos.length) anneal(prob, rng.fork('repair'), repairSteps, 10, 0.001, oos, log);
   logParts(prob, log);
   const maxDrift = prob.recompute();
   const pen = prob.total();
