@@ -211,6 +211,7 @@ export function buildDesign(data: DataTable, spec: ModelSpec, opts: DesignOption
     }
     const bad = col.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) throw cellError(src, rowsUsed[bad] + 1, null, `term '${termLabel(t)}' overflows to ${col[bad]}`);
+    checkSumOfSquares(src, termLabel(t), col);
     X.push(col);
     colNames.push(termLabel(t));
     termIndex.push(ti);
@@ -234,8 +235,10 @@ export function buildDesign(data: DataTable, spec: ModelSpec, opts: DesignOption
     throw new InputError(`${src}: the model has ${params} parameters but only ${n} observation${n === 1 ? '' : 's'}${drop}`);
   }
 
+  const yUsed = gather(y);
+  checkSumOfSquares(src, spec.y, yUsed);
   return {
-    y: gather(y),
+    y: yUsed,
     X,
     names: colNames,
     termIndex: Int32Array.from(termIndex),
@@ -245,4 +248,17 @@ export function buildDesign(data: DataTable, spec: ModelSpec, opts: DesignOption
     missingDropped,
     model: spec,
   };
+}
+
+/**
+ * Finite cells whose squares overflow (|x| above ~1e154) would silently turn every estimate into
+ * NaN, so such a column is rejected with its largest value.
+ */
+function checkSumOfSquares(src: string, name: string, col: Float64Array): void {
+  let ss = 0;
+  for (const v of col) ss += v * v;
+  if (Number.isFinite(ss)) return;
+  let big = 0;
+  for (const v of col) if (Math.abs(v) > Math.abs(big)) big = v;
+  throw new InputError(`${src}: column '${name}' has values as large as ${big.toExponential(3)}, too large for double-precision sums of squares; rescale it`);
 }
