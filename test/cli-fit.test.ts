@@ -210,6 +210,11 @@ describe('cscs fit bad input: one line on stderr, exit 1, no stack trace', () =>
       ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt + hp)'],
       /^cscs fit: error: formula: unexpected '\)' at position 14 \(expected '\+', '-', '\|' or end of formula\)$/,
     ],
+    [
+      'finite values whose squares overflow',
+      ['--data', `${FIX}/overflow.csv`, '--formula', 'y ~ x'],
+      /^cscs fit: error: test\/fixtures\/cli\/overflow\.csv: column 'x' has values as large as 1\.000e\+200, too large for double-precision sums of squares; rescale it$/,
+    ],
     ['semicolon CSV', ['--data', `${FIX}/semicolon.csv`, '--formula', 'y ~ x'], /^cscs fit: error: test\/fixtures\/cli\/semicolon\.csv: header looks semicolon-delimited/],
   ];
   for (const [name, args, msg] of cases) {
@@ -239,6 +244,13 @@ describe('Stata-style number formats', async () => {
     expect(fmtG(NaN)).toBe('.');
     expect(fmtG(2.593411777226567, 9, 5)).toBe('2.5934');
     expect(fmtF(0.00012, 3)).toBe('0.000');
+  });
+  it('fmtF with a width switches to exponent form instead of overflowing the column', () => {
+    // y = i exactly (perfect fit): t = 1/4.65e-16 would print as '2150630523702613.25'.
+    expect(fmtF(2150630523702613.25, 2, 7)).toBe('2e+15');
+    expect(fmtF(1.2676506002282285e31, 2, 10)).toBe('1.268e+31');
+    expect(fmtF(-12.345, 2, 7)).toBe('-12.35');
+    expect(fmtF(-1234567.5, 2, 7)).toBe('-1e+06');
   });
 });
 

@@ -43,11 +43,15 @@ export function fmtG(x: number, width = 9, sig = 7): string {
   return x.toExponential(0);
 }
 
-/** Fixed decimals, Stata-style ('.' for missing). */
-export function fmtF(x: number, decimals: number): string {
+/**
+ * Fixed decimals, Stata-style ('.' for missing). With `width`, a number too long for the field
+ * (a t of 1e15 from a perfect fit) switches to exponent form instead of breaking the column.
+ */
+export function fmtF(x: number, decimals: number, width = Infinity): string {
   if (Number.isNaN(x)) return '.';
   if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
-  return x.toFixed(decimals);
+  const s = x.toFixed(decimals);
+  return s.length <= width ? s : fmtG(x, width);
 }
 
 function pad(s: string, w: number): string {
@@ -77,7 +81,7 @@ export function formatCoefTable(res: FitResult, opts: CoefTableOptions): string 
   const absorbed = res.fixedEffects.length > 0 && !opts.feDummies;
   const title = absorbed ? 'Linear regression, absorbing fixed effects' : 'Linear regression';
   const stats: [string, string][] = [['Number of obs', String(res.n)]];
-  stats.push([`F(${fmtF(res.fDf1, 0)}, ${fmtF(res.fDf2, 0)})`, fmtF(res.f, 2)]);
+  stats.push([`F(${fmtF(res.fDf1, 0)}, ${fmtF(res.fDf2, 0)})`, fmtF(res.f, 2, 10)]);
   stats.push(['Prob > F', fmtF(res.fP, 4)]);
   stats.push(['R-squared', fmtF(res.r2, 4)]);
   stats.push(['Adj R-squared', fmtF(res.adjR2, 4)]);
@@ -111,7 +115,7 @@ export function formatCoefTable(res: FitResult, opts: CoefTableOptions): string 
       continue;
     }
     lines.push(
-      `${name} | ${pad(fmtG(res.coef[i]), 10)}  ${pad(fmtG(res.se[i]), 9)}  ${pad(fmtF(res.t[i], 2), 7)}  ${pad(fmtF(res.p[i], 3), 6)}    ${pad(fmtG(res.ciLow[i]), 9)}   ${pad(fmtG(res.ciHigh[i]), 9)}`,
+      `${name} | ${pad(fmtG(res.coef[i]), 10)}  ${pad(fmtG(res.se[i]), 9)}  ${pad(fmtF(res.t[i], 2, 7), 7)}  ${pad(fmtF(res.p[i], 3), 6)}    ${pad(fmtG(res.ciLow[i]), 9)}   ${pad(fmtG(res.ciHigh[i]), 9)}`,
     );
   }
   lines.push(rule);
