@@ -4,9 +4,9 @@
  * R (lm, sandwich::vcovHC / vcovCL) within 1e-8 relative; then checks each bad-input case's exit
  * code and one-line message.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { close, cscs as runCli, fitJson } from './helpers.ts';
 
 const FIX = 'test/fixtures/cli';
 const loadRef = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/cli/${name}.json`, import.meta.url), 'utf8'));
@@ -27,27 +27,7 @@ const QT975: Record<number, number> = {
 };
 const QT95_29 = 1.6991270265334975;
 
-function cscs(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/cscs.mjs', 'fit', ...args], { encoding: 'utf8', cwd: process.cwd() });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function fitJson(...args: string[]) {
-  const r = cscs(...args, '--json');
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout);
-}
-
-function close(got: number | null, want: number | null, what: string, tol = 1e-8): void {
-  if (want === null) {
-    expect(got, what).toBeNull();
-    return;
-  }
-  expect(got, what).not.toBeNull();
-  const rel = Math.abs((got as number) - want) / Math.max(Math.abs(want), 1e-300);
-  expect(rel, `${what}: ${got} vs R ${want}`).toBeLessThanOrEqual(tol);
-}
+const cscs = (...args: string[]) => runCli('fit', ...args);
 
 /** Command-line flags of a reference vcov name. */
 function vcovArgs(name: string): string[] {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../src/errors.ts';
+import { inputErrorMessage } from './helpers.ts';
 import {
   numericColumn,
   parseCsv,
@@ -13,15 +13,7 @@ import {
   toDataTable,
 } from '../src/data/csv.ts';
 
-function err(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
+const err = inputErrorMessage;
 
 describe('parseCsv (RFC 4180)', () => {
   it('parses quoted fields with commas, doubled quotes and newlines, CRLF and LF', () => {

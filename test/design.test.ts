@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../src/errors.ts';
+import { inputErrorMessage } from './helpers.ts';
 import { buildDesign, sortLevels } from '../src/stats/design.ts';
 import { parseFormula } from '../src/stats/formula.ts';
 import type { DataTable } from '../src/stats/types.ts';
 
-function err(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
+const err = inputErrorMessage;
 
 const F = (xs: number[]) => Float64Array.from(xs);
 

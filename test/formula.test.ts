@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../src/errors.ts';
+import { inputErrorMessage } from './helpers.ts';
 import { formatFormula, parseFormula, suggestColumn, toModelSpec, validateModel } from '../src/stats/formula.ts';
 import type { ModelSpec } from '../src/stats/types.ts';
 
-function err(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an InputError');
-}
+const err = inputErrorMessage;
 
 describe('parseFormula', () => {
   it('parses terms, intercept and fixed effects (whitespace-insensitive)', () => {

@@ -1,0 +1,44 @@
+/**
+ * Test helpers shared by several test files: the message of an expected InputError, spawning the
+ * CLI, and relative comparison with reference numbers. Reference values themselves stay in the tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { expect } from 'vitest';
+import { InputError } from '../src/errors.ts';
+
+/** The message of the InputError `f` throws (fails the test when it throws anything else or nothing). */
+export function inputErrorMessage(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return (e as Error).message;
+  }
+  throw new Error('expected an InputError');
+}
+
+/** Runs `node bin/cscs.mjs <command> ...args` in the checkout and returns exit code and output. */
+export function cscs(command: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/cscs.mjs', command, ...args], { encoding: 'utf8', cwd: process.cwd() });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `cscs fit ... --json`, parsed; asserts a clean exit. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function fitJson(...args: string[]): any {
+  const r = cscs('fit', ...args, '--json');
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
+/** `got` equals `want` within relative tolerance `tol` (null: both missing). */
+export function close(got: number | null, want: number | null, what: string, tol = 1e-8): void {
+  if (want === null) {
+    expect(got, what).toBeNull();
+    return;
+  }
+  expect(got, what).not.toBeNull();
+  const rel = Math.abs((got as number) - want) / Math.max(Math.abs(want), 1e-300);
+  expect(rel, `${what}: ${got} vs R ${want}`).toBeLessThanOrEqual(tol);
+}
