@@ -29,6 +29,8 @@ const SAFETY_REG = 0.5;
 const SAFETY_DESC = 0.9;
 /** Penalty per firm below full marks in a deduction category (keeps deductions sparse and lumpy). */
 const OFF_MAX_COST = 0.3;
+/** Scale of exact statistics (counts, minima, medians, maxima): one unit off costs 1 / EXACT_SCALE^2. */
+const EXACT_SCALE = 0.2;
 
 export interface CalibrateOptions {
   /** Annealing sweeps (one sweep = one proposal per firm and sub-score). Default 2500 (about 2 minutes). */
@@ -36,7 +38,7 @@ export interface CalibrateOptions {
   /** Start and end temperature of the geometric schedule. */
   t0?: number;
   t1?: number;
-  /** Starting weight of the coefficient terms (ramped to 1 over 80% of phase 1; default 1e-4). */
+  /** Starting weight of the coefficient terms (ramped to 1 over 80% of phase 1; default 1e-3). */
   coefRamp?: number;
   /** Maximum moves of the greedy polish after annealing (default 3000). */
   polishIters?: number;
@@ -311,14 +313,14 @@ class Dist {
   }
   private rangePenalty(r: number): number {
     const g = this.ranges[r];
-    if (g.countMax !== undefined) return (Math.max(0, this.cnt[r] - g.countMax) / 0.5) ** 2;
+    if (g.countMax !== undefined) return (Math.max(0, this.cnt[r] - g.countMax) / EXACT_SCALE) ** 2;
     const s = this.stats(r);
     let pen = 0;
-    if (g.countTarget) pen += ((s.n - g.t.n) / 0.5) ** 2;
+    if (g.countTarget) pen += ((s.n - g.t.n) / EXACT_SCALE) ** 2;
     if (s.n === 0) return pen + 1e4;
     pen += ((s.mean - g.t.mean) / (SAFETY_DESC * g.meanTol)) ** 2;
     if (s.n > 1) pen += ((s.sd - g.t.sd) / (SAFETY_DESC * g.sdTol)) ** 2;
-    pen += ((s.min - g.t.min) / 0.5) ** 2 + ((s.median - g.t.median) / 0.5) ** 2 + ((s.max - g.t.max) / 0.5) ** 2;
+    pen += ((s.min - g.t.min) / EXACT_SCALE) ** 2 + ((s.median - g.t.median) / EXACT_SCALE) ** 2 + ((s.max - g.t.max) / EXACT_SCALE) ** 2;
     if (g.fig) pen += (((s.mean / g.fig.max) * 100 - g.fig.value) / (SAFETY_DESC * 0.005)) ** 2;
     if (g.offMaxCost) pen += g.offMaxCost * (g.hi > 0 ? this.fw.prefix(g.hi - 1) - (g.lo > 0 ? this.fw.prefix(g.lo - 1) : 0) : 0);
     return pen;
@@ -373,6 +375,13 @@ class Problem {
   readonly below = new Int32Array(NSUB);
   readonly above = new Int32Array(NSUB);
   readonly medCap: number;
+  /** Total score: published medians (all firms, sample) and counts below / above them. */
+  totMed = 0;
+  smpMed = 0;
+  totBelow = 0;
+  totAbove = 0;
+  smpBelow = 0;
+  smpAbove = 0;
 
   constructor(
     readonly firms: SynthFirm[],
@@ -470,6 +479,17 @@ class Problem {
         if (this.y[s][f] > row.median) this.above[s]++;
       }
     });
+    this.totMed = t1.total_score.median;
+    this.smpMed = t2.median;
+    for (let f = 0; f < this.nF; f++) {
+      const t = this.tot[f];
+      this.totBelow += t < this.totMed ? 1 : 0;
+      this.totAbove += t > this.totMed ? 1 : 0;
+      if (this.sIdx[f] >= 0) {
+        this.smpBelow += t < this.smpMed ? 1 : 0;
+        this.smpAbove += t > this.smpMed ? 1 : 0;
+      }
+    }
     this.totalOk = new Uint8Array(TOTAL_MAX + 1);
     for (const r of t1.ratings) for (let v = r.min; v <= r.max; v++) this.totalOk[v] = 1;
     for (let f = 0; f < this.nF; f++) {
@@ -685,6 +705,21 @@ class Problem {
       r.pen = regPenalty(r, r.beta, r.S, r.ee, r.syy - (r.sy * r.sy) / this.nS);
     }
     for (const c of this.distChanges(move)) c.dist.commit(c.as, c.bs);
+    const seen: number[] = [];
+    for (const c of move) {
+      if (seen.includes(c.f)) continue;
+      seen.push(c.f);
+      let d = 0;
+      for (const o of move) if (o.f === c.f) d += o.d;
+      const t0 = this.tot[c.f];
+      const t1 = t0 + d;
+      this.totBelow += (t1 < this.totMed ? 1 : 0) - (t0 < this.totMed ? 1 : 0);
+      this.totAbove += (t1 > this.totMed ? 1 : 0) - (t0 > this.totMed ? 1 : 0);
+      if (this.sIdx[c.f] >= 0) {
+        this.smpBelow += (t1 < this.smpMed ? 1 : 0) - (t0 < this.smpMed ? 1 : 0);
+        this.smpAbove += (t1 > this.smpMed ? 1 : 0) - (t0 > this.smpMed ? 1 : 0);
+      }
+    }
     for (const c of move) {
       const m = this.med[c.s];
       const v0 = this.y[c.s][c.f];
@@ -759,6 +794,32 @@ class Problem {
       let t = this.tot[c.f];
       for (const o of move) if (o.f === c.f) t += o.d;
       if (!this.totalOk[t]) return false;
+    }
+    // Total-score medians (all firms: the middle value; sample of even size: both middle values).
+    {
+      let tb = this.totBelow;
+      let ta = this.totAbove;
+      let sb = this.smpBelow;
+      let sa = this.smpAbove;
+      const seen: number[] = [];
+      for (const c of move) {
+        if (seen.includes(c.f)) continue;
+        seen.push(c.f);
+        let d = 0;
+        for (const o of move) if (o.f === c.f) d += o.d;
+        const t0 = this.tot[c.f];
+        const t1 = t0 + d;
+        tb += (t1 < this.totMed ? 1 : 0) - (t0 < this.totMed ? 1 : 0);
+        ta += (t1 > this.totMed ? 1 : 0) - (t0 > this.totMed ? 1 : 0);
+        if (this.sIdx[c.f] >= 0) {
+          sb += (t1 < this.smpMed ? 1 : 0) - (t0 < this.smpMed ? 1 : 0);
+          sa += (t1 > this.smpMed ? 1 : 0) - (t0 > this.smpMed ? 1 : 0);
+        }
+      }
+      const capAll = Math.floor((this.nF - 1) / 2);
+      const capSmp = Math.floor(this.nS / 2) - 1;
+      if ((tb > capAll && tb > this.totBelow) || (ta > capAll && ta > this.totAbove)) return false;
+      if ((sb > capSmp && sb > this.smpBelow) || (sa > capSmp && sa > this.smpAbove)) return false;
     }
     // Category medians stay at the published value (hard: a median is exact or wrong).
     for (let s = 0; s < NSUB; s++) {
@@ -870,9 +931,6 @@ export function initialScores(firms: SynthFirm[], pub: Published, rng: Rng): Int
  * first-level minima of Table 1 (the worst firm has every minimum: 40 + 107 + 60 + 244 + 90 = 541).
  * Firms are the ones with the lowest fitted total (published model (5)), most in the sample.
  */
-/** Weight of distress (|leverage| and |ROA| deviations in SDs) when choosing the tail firms. */
-const TAIL_DISTRESS = 0;
-
 function placeTail(firms: SynthFirm[], pub: Published, y: Int32Array[], rng: Rng): void {
   // [basic, finance, governance, compliance, SR]; totals 541 605 685 685 695 695 | 725 725 735 743 746.
   const profiles: number[][] = [
@@ -888,22 +946,21 @@ function placeTail(firms: SynthFirm[], pub: Published, y: Int32Array[], rng: Rng
     [80, 165, 90, 348, 60],
     [80, 165, 90, 351, 60],
   ];
-  const covs = table3Covariates(pub, '(5)');
-  const model = pub.table3.models.find((m) => m.model === '(5)')!;
-  const fitted = firms.map((f) => covs.reduce((acc, c) => acc + model.coefficients[COVARIATE_LABELS[c]].coef * (Number.isFinite(f.x[c]) ? f.x[c] : 0), 0));
-  // Distressed firms (extreme leverage or losses) are the likeliest bad records; they are also
-  // the high-leverage points whose residuals set the robust SEs of Leverage and ROA.
-  const dev = (c: 'leverage' | 'roa') => {
-    const v = firms.filter((f) => f.inSample).map((f) => f.x[c]).sort((a, b) => a - b);
-    const med = v[Math.floor(v.length / 2)];
-    const sd = Math.sqrt(v.reduce((a, b) => a + (b - med) ** 2, 0) / v.length) || 1;
-    return firms.map((f) => (Number.isFinite(f.x[c]) ? Math.abs(f.x[c] - med) / sd : 0));
+  // Tail firms: highly levered (the published leverage effect is strongly negative) but of
+  // ordinary age and size, so that their very large residuals do not tilt the Firm Age and
+  // Firm Size coefficients, whose published values are small relative to the tail's weight.
+  const z = (c: keyof RegressionX) => {
+    const v = firms.filter((f) => f.inSample).map((f) => f.x[c]);
+    const m = v.reduce((a, b) => a + b, 0) / v.length;
+    const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length) || 1;
+    return firms.map((f) => (Number.isFinite(f.x[c]) ? (f.x[c] - m) / sd : 0));
   };
-  const dl = dev('leverage');
-  const dr = dev('roa');
+  const zl = z('leverage');
+  const za = z('firm_age');
+  const zs = z('firm_size');
   const order = (inSample: boolean) =>
     firms
-      .map((f, i) => ({ i, v: fitted[i] - TAIL_DISTRESS * (dl[i] + dr[i]) + 15 * rng.normal() }))
+      .map((f, i) => ({ i, v: -zl[i] + Math.abs(za[i]) + Math.abs(zs[i]) + 0.5 * rng.normal() }))
       .filter((o) => firms[o.i].inSample === inSample)
       .sort((a, b) => a.v - b.v || a.i - b.i)
       .map((o) => o.i);
@@ -1045,10 +1102,14 @@ function anneal(prob: Problem, move: Rng, steps: number, t0: number, t1: number,
     } else if (kind < 0.75) {
       // Swap two firms' values: one sub-score, or the whole score vector (keeps every all-firm
       // distribution; rearranges who carries which deduction).
-      const f1 = pickFirm();
+      // One sub-score: a firm below full marks swaps with any firm (relocates a deduction).
+      const oneSub = kind < 0.72;
+      const s0 = move.int(0, NSUB - 1);
+      let f1 = pickFirm();
+      if (oneSub) for (let tries = 0; tries < 20 && prob.y[s0][f1] === WEIGHTS[s0]; tries++) f1 = pickFirm();
       const f2 = pickFirm();
       if (f1 === f2) continue;
-      const subs = kind < 0.7 ? [move.int(0, NSUB - 1)] : [0, 1, 2, 3, 4];
+      const subs = oneSub ? [s0] : [0, 1, 2, 3, 4];
       const changes: Change[] = [];
       for (const s of subs) {
         const d = prob.y[s][f2] - prob.y[s][f1];
@@ -1142,6 +1203,20 @@ function polish(prob: Problem, iters: number, log: (m: string) => void): void {
           keep(d * g + d * d * q, [{ s, f: prob.sampleFirms[i], d }]);
         }
       }
+      // Swaps of this sub-score between a firm that wants more and one that wants less.
+      for (const a of order.slice(0, 80)) {
+        for (const b of order.slice(nS - 80)) {
+          const d = prob.y[s][prob.sampleFirms[b]] - prob.y[s][prob.sampleFirms[a]];
+          if (d <= 0) continue;
+          const g = grad[s * nS + a] - grad[s * nS + b];
+          let q = 0;
+          for (let j = 0; j < kk; j++) q += w[j] * (C[j * nS + a] - C[j * nS + b]) ** 2;
+          keep(d * g + d * d * q, [
+            { s, f: prob.sampleFirms[a], d },
+            { s, f: prob.sampleFirms[b], d: -d },
+          ]);
+        }
+      }
       for (const a of up) {
         for (const b of down) {
           if (a === b) continue;
@@ -1213,7 +1288,7 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
   log(`calibrate: start penalty ${prob.total().toFixed(1)}`);
   logParts(prob, log);
   // Phase 1: everything (sample and out-of-sample firms).
-  anneal(prob, rng.fork('anneal'), sweeps * nF * NSUB, t0, t1, null, log, opts.coefRamp ?? 1e-4);
+  anneal(prob, rng.fork('anneal'), sweeps * nF * NSUB, t0, t1, null, log, opts.coefRamp ?? 1e-3);
   logParts(prob, log);
   polish(prob, opts.polishIters ?? 3000, log);
   logParts(prob, log);
