@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toCsv } from '../src/report/csvOut.ts';
 import { toHtml, htmlDocument } from '../src/report/html.ts';
-import { escapeLatex, toLatex } from '../src/report/latex.ts';
+import { captionFromTitle, escapeLatex, toLatex } from '../src/report/latex.ts';
 import { escapeMarkdown, toMarkdown } from '../src/report/markdown.ts';
 import { regressionJson, regressionTable, type RegressionModel } from '../src/report/regressionTable.ts';
 import { splitDecimal, type Table } from '../src/report/table.ts';
@@ -107,29 +107,29 @@ describe('regressionTable', () => {
 
 describe('renderers', () => {
   it('text: esttab-like, decimal points aligned, stars hanging', () => {
-    // Column widths: labels 20 ("Political Connection"); (1): 3 integer digits ("579") + 7 suffix
-    // (".268***") = 10; (2): 2 ("-0") + 7 = 9; total 20 + 2 + 10 + 2 + 9 = 43. Headers, "Yes" and
-    // whole numbers (N) are centred, odd space to the right: "414" in 10 -> 3 left, "1234" in 9 -> 2.
+    // Column widths: labels 20 ("Political Connection"); model columns share one layout (as esttab):
+    // 3 integer digits ("579") + 7 suffix (".268***") = 10 each; total 20 + 2 + 10 + 2 + 10 = 44. Headers,
+    // "Yes" and whole numbers (N) are centred, odd space to the right: "414" and "1234" in 10 -> 3 left.
     expect(toText(table)).toBe(
       [
         'Table 3: OLS & 50% of firms',
-        '-------------------------------------------',
+        '--------------------------------------------',
         '                         (1)         (2)',
-        '                        Scores     Scores',
-        '-------------------------------------------',
+        '                        Scores      Scores',
+        '--------------------------------------------',
         '% Indep_Dir            52.584',
         '                      (51.028)',
-        'Leverage              -50.785**   -0.062*',
-        '                      (20.922)    (0.031)',
-        'Political Connection               9.625*',
-        '                                  (4.799)',
-        'Constant              579.268***   6.500***',
-        '                      (65.787)    (1.250)',
-        '-------------------------------------------',
+        'Leverage              -50.785**    -0.062*',
+        '                      (20.922)     (0.031)',
+        'Political Connection                9.625*',
+        '                                   (4.799)',
+        'Constant              579.268***    6.500***',
+        '                      (65.787)     (1.250)',
+        '--------------------------------------------',
         'Industry FE              Yes         Yes',
-        'N                        414        1234',
-        'R²                      0.117      0.160',
-        '-------------------------------------------',
+        'N                        414         1234',
+        'R²                      0.117       0.160',
+        '--------------------------------------------',
         'Robust standard errors in parentheses.',
         '* p<0.10, ** p<0.05, *** p<0.01',
         '',
@@ -171,7 +171,8 @@ describe('renderers', () => {
       [
         '\\begin{table}[htbp]',
         '\\centering',
-        '\\caption{Table 3: OLS \\& 50\\% of firms}',
+        // "Table 3:" is left to \\caption's own numbering.
+        '\\caption{OLS \\& 50\\% of firms}',
         // The tabular is measured in a box so the notes below it wrap at its width.
         '\\begingroup',
         '\\setbox0=\\hbox{%',
@@ -209,6 +210,9 @@ describe('renderers', () => {
         '',
       ].join('\n'),
     );
+    expect(captionFromTitle('Table 3. OLS Regression on the Determinants')).toBe('OLS Regression on the Determinants');
+    expect(captionFromTitle('Table A1: Robustness')).toBe('Robustness');
+    expect(captionFromTitle('Tables of results')).toBe('Tables of results');
     expect(toLatex(table, { caption: 'OLS', label: 'tab:ols' }).split('\n').slice(0, 5)).toEqual(['\\begin{table}[htbp]', '\\centering', '\\caption{OLS}', '\\label{tab:ols}', '\\begingroup']);
     const bare = toLatex(table, { float: false });
     expect(bare.startsWith('% Table 3: OLS & 50% of firms\n\\begingroup\n\\setbox0=\\hbox{%\n\\begin{tabular}{lr@{}lr@{}l}\n')).toBe(true);

@@ -165,6 +165,7 @@ export function regressionTable(models: RegressionModel[], opts: RegressionTable
     ...(dep !== undefined ? { subHeader: ['', ...(Array.isArray(dep) ? dep : models.map(() => dep))] } : {}),
     rows,
     notes: tableNotes(opts),
+    uniformColumns: true,
   };
 }
 

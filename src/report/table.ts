@@ -32,6 +32,11 @@ export interface Table {
   rows: TableRow[];
   /** Lines printed under the table. */
   notes: string[];
+  /**
+   * All decimal columns after the first share one width and one decimal-point position, as
+   * esttab's model columns do (otherwise a column without '***' is narrower and its header shifts).
+   */
+  uniformColumns?: boolean;
 }
 
 /** A horizontal rule row. */

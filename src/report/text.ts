@@ -46,6 +46,15 @@ function layoutColumn(align: Align, header: string[], cells: string[]): ColumnLa
   return { align, width: Math.max(width, intWidth + restWidth), intWidth, restWidth, parts };
 }
 
+/** Gives every decimal column of `cols` the widest integer part, rest and width among them. */
+function uniformDecimalColumns(cols: ColumnLayout[]): void {
+  const dec = cols.filter((c) => c.align === 'd');
+  const intWidth = Math.max(0, ...dec.map((c) => c.intWidth));
+  const restWidth = Math.max(0, ...dec.map((c) => c.restWidth));
+  const width = Math.max(intWidth + restWidth, ...dec.map((c) => c.width));
+  for (const c of dec) Object.assign(c, { intWidth, restWidth, width });
+}
+
 /** Cell `i` of the column's body, padded to the column width. */
 function formatCell(cell: string, i: number, col: ColumnLayout): string {
   switch (col.align) {
@@ -81,6 +90,7 @@ export function toText(table: Table): string {
       bodyRows.map((r) => r.cells[j]),
     ),
   );
+  if (table.uniformColumns) uniformDecimalColumns(layout.slice(1));
   const total = layout.reduce((s, c) => s + c.width, 0) + GAP.length * (layout.length - 1);
   const rule = '-'.repeat(total);
   const lines: string[] = [];
