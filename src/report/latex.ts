@@ -140,7 +140,7 @@ export function toLatex(table: Table, opts: LatexOptions = {}): string {
   const out: string[] = [];
   if (float) {
     out.push(`\\begin{table}[${opts.placement ?? 'htbp'}]`, '\\centering');
-    const caption = opts.caption ?? table.title;
+    const caption = opts.caption ?? captionFromTitle(table.title);
     if (caption) out.push(`\\caption{${escapeLatex(caption)}}`);
     if (opts.label) out.push(`\\label{${opts.label}}`);
   } else if (table.title) {
@@ -149,4 +149,12 @@ export function toLatex(table: Table, opts: LatexOptions = {}): string {
   out.push(...body);
   if (float) out.push('\\end{table}');
   return out.join('\n') + '\n';
+}
+
+/**
+ * The default caption: the title without a leading "Table 3." / "Table 3:", which \caption adds
+ * itself (otherwise the PDF reads "Table 3: Table 3. OLS ...").
+ */
+export function captionFromTitle(title: string): string {
+  return title.replace(/^Table\s+[\w.-]+?[.:]\s+/, '');
 }
