@@ -58,7 +58,8 @@ export function fitModels(data: DataTable, defs: readonly ModelDef[], opts: FitO
 /** Row labels: covariate column -> published label, in model (5) order (Constant is added last). */
 const VAR_LABELS: Record<string, string> = Object.fromEntries(COVARIATES.map((k) => [k, VARIABLE_LABELS[k]]));
 
-const NOTE = 'Robust standard errors in parentheses. All models include industry and city fixed effects.';
+// Which robust SE: the paper's Stata `vce(robust)` is HC1 (SPEC.md section 4); a reader should not have to guess.
+const NOTE = 'Heteroskedasticity-robust (HC1) standard errors in parentheses. All models include industry and city fixed effects.';
 
 /** Layout options shared by Tables 3 and 4. */
 function layoutOptions(title: string, n: number, dependent?: string): RegressionTableOptions {
