@@ -195,6 +195,14 @@ describe('cscs fit bad input: one line on stderr, exit 1, no stack trace', () =>
       ['--data', `${FIX}/overflow.csv`, '--formula', 'y ~ x'],
       /^cscs fit: error: test\/fixtures\/cli\/overflow\.csv: column 'x' has values as large as 1\.000e\+200, too large for double-precision sums of squares; rescale it$/,
     ],
+    [
+      'no residual degrees of freedom (engine check, file named)',
+      ['--data', `${FIX}/exact.csv`, '--formula', 'y ~ x + z'],
+      /^cscs fit: error: test\/fixtures\/cli\/exact\.csv: no residual degrees of freedom: 3 observations for 3 parameters$/,
+    ],
+    ['weights are not supported', ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt', '--weights', 'hp'], /^cscs fit: error: --weights: weighted least squares is not supported/],
+    ['pweight= spelling', ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt', '--pweight=hp'], /^cscs fit: error: --pweight: weighted least squares is not supported/],
+    ['empty --data', ['--data', '', '--formula', 'mpg ~ wt'], /^cscs fit: error: missing --data FILE\.csv/],
     ['semicolon CSV', ['--data', `${FIX}/semicolon.csv`, '--formula', 'y ~ x'], /^cscs fit: error: test\/fixtures\/cli\/semicolon\.csv: header looks semicolon-delimited/],
   ];
   for (const [name, args, msg] of cases) {

@@ -13,6 +13,8 @@ import { parseOptions, stringOption, type OptionSpecs } from './args.ts';
 export const usage = `usage: cscs fit --data FILE.csv --formula "y ~ x1 + x2 [| fe1 + fe2]" [options]
 
 Fits a linear model by least squares and prints a Stata-like coefficient table.
+Unweighted OLS only: sampling or frequency weights (Stata aweight/pweight/fweight, R weights=)
+are not supported.
 
 required:
   --data FILE.csv        comma-separated file with a header row (missing: empty, NA or .)
@@ -53,11 +55,16 @@ export interface FitRequest {
 
 /** Validates the command line into a FitRequest (null when --help was asked for). */
 export function parseFitArgs(argv: readonly string[]): FitRequest | null {
+  // A Stata or R user will try these; say plainly that weights are not supported.
+  const weights = argv.find((a) => /^--[apfi]?weights?(=|$)/.test(a));
+  if (weights !== undefined) {
+    throw new InputError(`${weights.split('=')[0]}: weighted least squares is not supported (cscs fit estimates unweighted OLS only)`);
+  }
   const o = parseOptions(argv, SPECS, 'cscs fit');
   if (o.help) return null;
   const data = stringOption(o, 'data');
   const formula = stringOption(o, 'formula');
-  if (data === undefined) throw new InputError('missing --data FILE.csv (see cscs fit --help)');
+  if (data === undefined || data.trim() === '') throw new InputError('missing --data FILE.csv (see cscs fit --help)');
   if (formula === undefined) throw new InputError('missing --formula (e.g. --formula "y ~ x1 + x2"; see cscs fit --help)');
 
   const options: FitOptions & { level: number } = { level: 0.95 };
@@ -141,6 +148,21 @@ function numericColumns(spec: ModelSpec): string[] {
   return [...new Set(cols)];
 }
 
+/**
+ * Runs `f`, prefixing the data file to an InputError that names neither it nor the formula (the
+ * engine's checks, e.g. "no residual degrees of freedom", do not know the file).
+ */
+function withFileName<T>(file: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof InputError && !e.message.startsWith(file) && !e.message.startsWith('formula:')) {
+      throw new InputError(`${file}: ${e.message}`);
+    }
+    throw e;
+  }
+}
+
 /** Reads the CSV, fits the model and returns the text to print. */
 export function fitCommand(req: FitRequest): string {
   const csv = readCsv(req.data);
@@ -152,7 +174,7 @@ export function fitCommand(req: FitRequest): string {
   }
   // Forcing numeric here makes a bad cell fail with its own row and value.
   const data = toDataTable(csv, { numeric: numericColumns(spec) });
-  const res = feols(data, spec, req.options);
+  const res = withFileName(csv.file, () => feols(data, spec, req.options));
   if (req.json) return `${JSON.stringify(fitJson(res, req), null, 2)}\n`;
   return formatCoefTable(res, { level: req.options.level, dataFile: req.data, feDummies: req.options.feMethod === 'dummies' });
 }
