@@ -2,6 +2,7 @@
  * `cscs replicate`: the whole Lin & Milhaupt replication from a raw data folder into an output
  * folder (Tables 1-4, Figures 1-2, analysis sample, sample flow, replication report, index page).
  */
+import { statSync } from 'node:fs';
 import { InputError } from '../errors.ts';
 import { isIsoDate } from '../data/load.ts';
 import type { QuantileType } from '../stats/quantile.ts';
@@ -55,6 +56,19 @@ export function sampleOptionsFrom(opts: Record<string, string | boolean | undefi
   };
 }
 
+/** The raw data folder must exist and be a folder (a file or a typo otherwise fails on firms.csv). */
+function checkDataDir(dir: string): void {
+  if (dir.trim() === '') throw new InputError('--data: empty folder name');
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(code === 'ENOENT' || code === 'ENOTDIR' ? `--data: folder '${dir}' not found` : `--data: cannot read folder '${dir}' (${code})`);
+  }
+  if (!isDir) throw new InputError(`--data: '${dir}' is a file; give the folder that holds firms.csv, scores.csv, ...`);
+}
+
 export async function run(argv: string[]): Promise<number> {
   const opts = parseOptions(
     argv,
@@ -77,6 +91,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const dataDir = stringOption(opts, 'data') ?? 'data/replication';
   const outDir = stringOption(opts, 'out') ?? 'figures';
+  checkDataDir(dataDir);
+  if (outDir.trim() === '') throw new InputError('--out: empty folder name');
   const rep = await runReplication(dataDir, outDir, { sample: sampleOptionsFrom(opts) });
   if (!opts.quiet) process.stdout.write(`${replicationSummary(rep)}outputs written to ${outDir}\n`);
   return 0;
