@@ -59,7 +59,8 @@ describe('parseCsv (RFC 4180)', () => {
     expect(err(() => parseCsv('a,,c\n1,2,3\n', 'd.csv'))).toBe('d.csv: header column 2 has an empty name');
     expect(err(() => parseCsv('a,b\n1,2\n3,"oops\n4,5\n', 'q.csv'))).toBe('q.csv, row 2: unterminated quoted field starting on line 3');
     expect(err(() => parseCsv('a,b\n"x"y,2\n', 'q.csv'))).toMatch(/^q\.csv, row 1: unexpected character 'y' after closing quote/);
-    expect(err(() => parseCsv('a,b\n1,2\n\n3,4\n', 'b.csv'))).toBe('b.csv: row 2 has 1 field, header has 2');
+    expect(err(() => parseCsv('a,b\n1,2\n\n3,4\n', 'b.csv'))).toBe('b.csv: row 2 is a blank line; delete it (a missing value is an empty field between commas)');
+    expect(err(() => parseCsv('a,b\n1,2\n3\n', 'b.csv'))).toBe('b.csv: row 2 has 1 field, header has 2');
   });
 
   it('readCsv reports a missing file and reads a real one', () => {

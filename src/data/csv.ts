@@ -80,6 +80,7 @@ export function parseCsv(text: string, file: string): ParsedCsv {
   const rows = records.slice(1);
   rows.forEach((r, i) => {
     if (r.length !== header.length) {
+      if (isBlank(r)) throw new InputError(`${file}: row ${i + 1} is a blank line; delete it (a missing value is an empty field between commas)`);
       throw new InputError(`${file}: row ${i + 1} has ${r.length} field${r.length === 1 ? '' : 's'}, header has ${header.length}`);
     }
   });
