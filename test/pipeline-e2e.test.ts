@@ -208,6 +208,12 @@ describe('pipeline on raw-small', () => {
     expect(new Set(removed).size).toBe(removed.length);
     expect(flow.steps.map((s: any) => s.n)).toEqual([56, 52, 50, 46, 43]);
     expect(read('sample_flow.txt')).toContain('F017: missing political_connection (no executives.csv rows)');
+    // Bounds printed to 7 significant digits. R on analysis_sample.csv (the winsorized sample; the
+    // bounds at p = 0.005 with N = 43 are the min and max, so winsorizing again changes nothing):
+    //   signif(quantile(d$leverage, c(.005, .995), type = 2), 7)  -> 0.1050840 0.7686878
+    //   signif(quantile(d$roa, c(.005, .995), type = 2), 7)       -> -0.04854538 0.10908600
+    expect(read('sample_flow.txt')).toContain('  Leverage: p = 0.005, lower 0.105084, upper 0.7686878, clipped 0 low / 0 high\n');
+    expect(read('sample_flow.txt')).toContain('  ROA: p = 0.005, lower -0.04854538, upper 0.109086, clipped 0 low / 0 high\n');
     expect(flow.ignored_rows).toEqual([{ file: 'governance.csv', rows: 1, firmIds: ['X999'] }]);
   });
 

@@ -156,7 +156,9 @@ export function sampleFlowText(sample: StudySample): string {
   }
   out.push('', `Winsorization on the regression sample (N = ${sample.rows.length}), quantile type ${sample.options.winsorizeType}:`);
   for (const w of sample.winsorization) {
-    out.push(`  ${w.label}: p = ${w.p}, lower ${w.lower}, upper ${w.upper}, clipped ${w.nLow} low / ${w.nHigh} high`);
+    // 7 significant digits, as R prints; sample_flow.json keeps the full doubles.
+    const g7 = (x: number): string => String(Number(x.toPrecision(7)));
+    out.push(`  ${w.label}: p = ${w.p}, lower ${g7(w.lower)}, upper ${g7(w.upper)}, clipped ${w.nLow} low / ${w.nHigh} high`);
   }
   return out.join('\n') + '\n';
 }
