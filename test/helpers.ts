@@ -42,3 +42,31 @@ export function close(got: number | null, want: number | null, what: string, tol
   const rel = Math.abs((got as number) - want) / Math.max(Math.abs(want), 1e-300);
   expect(rel, `${what}: ${got} vs R ${want}`).toBeLessThanOrEqual(tol);
 }
+
+/**
+ * A firm's 18 score columns: full marks in every indicator except Social Responsibility (0, with
+ * Charity and Honesty Records 0), then `over`. `total` is given, not summed: callers choose it.
+ */
+export function scoresRecord(total: number, over: Record<string, number> = {}): Record<string, number> {
+  return {
+    total,
+    basic_data: 80,
+    finance_taxation: 195,
+    governance: 90,
+    compliance: 450,
+    social_responsibility: 0,
+    key_personnel: 40,
+    business_operation: 40,
+    financial_condition: 135,
+    tax: 60,
+    product_quality: 30,
+    production_safety: 30,
+    environmental_protection: 30,
+    administrative_management: 200,
+    judicial_records: 130,
+    serious_dishonest_acts: 120,
+    charity: 0,
+    honesty_records: 0,
+    ...over,
+  };
+}

@@ -2,29 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { ExecutiveRecord, RawData } from '../src/data/load.ts';
 import { joinRaw } from '../src/data/join.ts';
 import { ANALYSIS_COLUMNS, buildSample, sampleTable } from '../src/study/sample.ts';
+import { scoresRecord } from './helpers.ts';
 
 /** Scores of a firm: only Basic Data loses points, so total = 815 - (80 - basic). */
 function scores(basic: number): Record<string, number> {
-  return {
-    total: 735 + basic,
-    basic_data: basic,
-    finance_taxation: 195,
-    governance: 90,
-    compliance: 450,
-    social_responsibility: 0,
-    key_personnel: basic - 40,
-    business_operation: 40,
-    financial_condition: 135,
-    tax: 60,
-    product_quality: 30,
-    production_safety: 30,
-    environmental_protection: 30,
-    administrative_management: 200,
-    judicial_records: 130,
-    serious_dishonest_acts: 120,
-    charity: 0,
-    honesty_records: 0,
-  };
+  return scoresRecord(735 + basic, { basic_data: basic, key_personnel: basic - 40 });
 }
 
 /**

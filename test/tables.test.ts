@@ -3,31 +3,11 @@ import type { ScoredFirm, StudySample } from '../src/study/sample.ts';
 import { computeFigure1, computeFigure2, computeTable1, computeTable2, table1Layout, table2Layout } from '../src/study/tables.ts';
 import { rateScore } from '../src/study/ratings.ts';
 import { toText } from '../src/report/text.ts';
+import { scoresRecord } from './helpers.ts';
 
 /** A scored firm: full marks except the given overrides; `total` given explicitly (tables do not re-validate sums). */
 function firm(id: string, total: number, over: Record<string, number> = {}): ScoredFirm {
-  const scores: Record<string, number> = {
-    total,
-    basic_data: 80,
-    finance_taxation: 195,
-    governance: 90,
-    compliance: 450,
-    social_responsibility: 0,
-    key_personnel: 40,
-    business_operation: 40,
-    financial_condition: 135,
-    tax: 60,
-    product_quality: 30,
-    production_safety: 30,
-    environmental_protection: 30,
-    administrative_management: 200,
-    judicial_records: 130,
-    serious_dishonest_acts: 120,
-    charity: 0,
-    honesty_records: 0,
-    ...over,
-  };
-  return { firm_id: id, rating: rateScore(total), scores };
+  return { firm_id: id, rating: rateScore(total), scores: scoresRecord(total, over) };
 }
 
 // Totals: Excellent 900, 880, 850; Good 820; Average 760, 780; Fair none; Poor 650, 690.
