@@ -70,3 +70,22 @@ export function scoresRecord(total: number, over: Record<string, number> = {}): 
     ...over,
   };
 }
+
+/**
+ * Splits one CSV line on commas outside double quotes (quotes dropped): a deliberately minimal
+ * reader for fixtures, independent of src/data/csv.ts so tests of the engine do not rest on it.
+ */
+export function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (ch === ',' && !quoted) {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}

@@ -12,6 +12,7 @@ import { feols } from '../src/stats/feols.ts';
 import { readCsv as readCsvTable, toDataTable } from '../src/data/csv.ts';
 import { fileURLToPath } from 'node:url';
 import type { FitOptions, FitResult } from '../src/stats/types.ts';
+import { splitCsvLine } from './helpers.ts';
 
 const DIR = new URL('./fixtures/regression/', import.meta.url);
 const REL = 1e-8;
@@ -20,23 +21,9 @@ const ABS_P = 1e-8;
 /** Minimal CSV reader for the fixtures (no quoted commas in these files except model names, handled). */
 function readCsv(file: string): Record<string, string[]> {
   const lines = readFileSync(new URL(file, DIR), 'utf8').trim().split(/\r?\n/);
-  const split = (l: string): string[] => {
-    const out: string[] = [];
-    let cur = '';
-    let q = false;
-    for (const ch of l) {
-      if (ch === '"') q = !q;
-      else if (ch === ',' && !q) {
-        out.push(cur);
-        cur = '';
-      } else cur += ch;
-    }
-    out.push(cur);
-    return out;
-  };
-  const head = split(lines[0]);
+  const head = splitCsvLine(lines[0]);
   const cols: Record<string, string[]> = Object.fromEntries(head.map((h) => [h, [] as string[]]));
-  for (const l of lines.slice(1)) split(l).forEach((v, j) => cols[head[j]].push(v));
+  for (const l of lines.slice(1)) splitCsvLine(l).forEach((v, j) => cols[head[j]].push(v));
   return cols;
 }
 
