@@ -9,7 +9,8 @@ import { buildDesign, olsHc1, projection } from '../src/synth/olsKernel.ts';
 import { figure1Target, loadPublished, table3Covariates } from '../src/synth/targets.ts';
 import { splitAllSecondLevel, splitSecondLevel, totalsForPercent } from '../src/synth/secondLevel.ts';
 import { createRng } from '../src/synth/rng.ts';
-import { TREE, type FirstLevelScores } from '../src/synth/types.ts';
+import { TREE, type FirstLevelScores, type SynthFirm } from '../src/synth/types.ts';
+import { calibrateScores } from '../src/synth/calibrateScores.ts';
 
 const csv = readFileSync(new URL('./fixtures/calibrate/mtcars.csv', import.meta.url), 'utf8').trim().split('\n');
 const head = csv[0].split(',');
@@ -158,5 +159,55 @@ describe('second-level split', () => {
     expect(c).toBe(430);
     expect(Math.round((h / 531 / 120) * 10000) / 100).toBe(58.29);
     expect(Math.round((c / 531 / 65) * 10000) / 100).toBe(1.25);
+  });
+});
+
+describe('calibration run on a small stand-in problem (not the full calibration)', () => {
+  /** 150 invented firms, 120 in the sample, 4 industries, 3 cities. */
+  function smallFirms(): SynthFirm[] {
+    const r = createRng(11);
+    return Array.from({ length: 150 }, (_, i) => ({
+      firm_id: `T-${i}`,
+      name: `Test ${i}`,
+      city: ['A', 'B', 'C'][i % 3],
+      industry: ['C26', 'C38', 'C35', 'I65'][(i * 7) % 4],
+      established: '2000-01-01',
+      listed: '2010-01-01',
+      inSample: i < 120,
+      x: {
+        independent_director_pct: 0.33 + 0.05 * r.uniform(),
+        leverage: 0.2 + 0.5 * r.uniform(),
+        roa: 0.04 + 0.05 * r.normal(),
+        soe: r.bernoulli(0.2) ? 1 : 0,
+        state_share: r.bernoulli(0.1) ? 0.2 * r.uniform() : 0,
+        party_building: r.bernoulli(0.25) ? 1 : 0,
+        political_connection: r.bernoulli(0.5) ? 1 : 0,
+        firm_size: 22 + r.normal(),
+        firm_age: 15 + r.int(0, 20),
+        book_to_market: 0.3 + 0.6 * r.uniform(),
+      },
+    }));
+  }
+  const pub = loadPublished();
+  const opts = { sweeps: 2, polishIters: 3, repairSteps: 2000 };
+
+  it('is deterministic, keeps the incremental state equal to a from-scratch recomputation, and respects the weights', () => {
+    const firms = smallFirms();
+    const a = calibrateScores(firms, pub, createRng(5), opts);
+    const b = calibrateScores(firms, pub, createRng(5), opts);
+    expect([...a.scores]).toEqual([...b.scores]);
+    // incremental beta / SE after 1500 moves vs recomputation from y: floating noise only
+    expect(a.maxDrift).toBeLessThan(1e-8);
+    const w = { basic_data: 80, finance_taxation: 195, governance: 90, compliance: 450, social_responsibility: 185 };
+    for (const s of a.scores.values()) {
+      for (const [k, max] of Object.entries(w)) {
+        const v = s[k as keyof FirstLevelScores];
+        expect(Number.isInteger(v)).toBe(true);
+        expect(v).toBeGreaterThanOrEqual(0);
+        expect(v).toBeLessThanOrEqual(max);
+      }
+    }
+    // The report's regression numbers are recomputed from scratch: N = 120 everywhere here.
+    expect(a.checks.filter((c) => c.stat === 'n' && c.group.startsWith('Table 4')).every((c) => c.achieved === 120)).toBe(true);
   });
 });
