@@ -4,8 +4,8 @@ import { toHtml, htmlDocument } from '../src/report/html.ts';
 import { captionFromTitle, escapeLatex, toLatex } from '../src/report/latex.ts';
 import { escapeMarkdown, toMarkdown } from '../src/report/markdown.ts';
 import { regressionJson, regressionTable, type RegressionModel } from '../src/report/regressionTable.ts';
-import { splitDecimal, type Table } from '../src/report/table.ts';
-import { toText } from '../src/report/text.ts';
+import { splitDecimal, wrapHeader, type Table } from '../src/report/table.ts';
+import { toText, wrapWords } from '../src/report/text.ts';
 import { fakeFit } from './report-helpers.ts';
 
 // Two hand-made models. Rounded by hand to 3 decimals (printf rules):
@@ -304,5 +304,56 @@ describe('renderers', () => {
     const again = regressionTable(models, opts);
     expect(toLatex(again)).toBe(toLatex(table));
     expect(toHtml(again)).toBe(toHtml(table));
+  });
+});
+
+describe('long headers and notes', () => {
+  it('wrapHeader splits a label longer than 12 and than its numbers at the most balanced space', () => {
+    expect(wrapHeader('Social Responsibility', 9)).toEqual(['Social', 'Responsibility']);
+    expect(wrapHeader('Finance and Taxation', 9)).toEqual(['Finance and', 'Taxation']);
+    expect(wrapHeader('Basic Data', 9)).toEqual(['Basic Data']); // 10 <= 12
+    expect(wrapHeader('Social Responsibility', 21)).toEqual(['Social Responsibility']); // numbers as wide
+    expect(wrapHeader('Responsibilities', 9)).toEqual(['Responsibilities']); // no space
+  });
+
+  it('wrapWords wraps greedily at the width', () => {
+    expect(wrapWords('aaa bb cc dddd', 6)).toEqual(['aaa bb', 'cc', 'dddd']);
+    expect(wrapWords('averyveryverylongword x', 6)).toEqual(['averyveryverylongword', 'x']);
+  });
+
+  const wide: Table = {
+    title: 'T',
+    columns: [
+      { label: '', align: 'l' },
+      { label: 'Social Responsibility', align: 'd' },
+    ],
+    rows: [{ kind: 'body', cells: ['x', '1.5'] }],
+    notes: ['one two three four five six seven eight nine ten eleven twelve thirteen'],
+  };
+
+  it('text: a long label becomes two bottom-aligned header lines; notes wrap at the table width (min 40)', () => {
+    // Label column 1 ("x") + gap 2 + column 14 ("Responsibility") = 17; "Social" centred in 14: 4
+    // left; "1.5" centred: 11 spare -> 5 left.
+    expect(toText(wide)).toBe(
+      [
+        'T',
+        '-----------------',
+        '       Social',
+        '   Responsibility',
+        '-----------------',
+        'x       1.5',
+        '-----------------',
+        'one two three four five six seven eight',
+        'nine ten eleven twelve thirteen',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('latex: the same label is stacked in a [b] tabular, in the header and in the width strut', () => {
+    const tex = toLatex(wide, { float: false });
+    const stacked = '\\begin{tabular}[b]{@{}c@{}}Social\\\\Responsibility\\end{tabular}';
+    expect(tex).toContain(` & \\multicolumn{2}{c}{${stacked}} \\\\`);
+    expect(tex).toContain(`\\setbox0\\hbox{${stacked}}\\kern.5\\wd0`);
   });
 });

@@ -5,7 +5,7 @@
  * minus. Notes go in a paragraph as wide as the tabular, under the \bottomrule. The output is
  * ready to \input (a table float by default, or just the tabular and notes with float: false).
  */
-import { checkTable, decimalColumn, splitDecimal, type Align, type DecimalParts, type Table } from './table.ts';
+import { checkTable, decimalColumn, displayWidth, splitDecimal, wrapHeader, type Align, type DecimalParts, type Table } from './table.ts';
 
 const LATEX_SPECIAL: Record<string, string> = {
   '&': '\\&',
@@ -71,10 +71,16 @@ export function toLatex(table: Table, opts: LatexOptions = {}): string {
   const bodyRows = table.rows.filter((r) => r.kind !== 'rule');
   const parts: (DecimalParts | null)[][] = aligns.map((a, j) => (a === 'd' ? decimalColumn(bodyRows.map((r) => r.cells[j])) : []));
 
+  // A long column label is stacked on two lines (a [b]-aligned inner tabular), as in the text table.
+  const bodyChars = (j: number): number => Math.max(0, ...bodyRows.map((r) => displayWidth(r.cells[j])));
+  const headerText = (s: string, j: number): string => {
+    const lines = j === 0 ? [s] : wrapHeader(s, bodyChars(j));
+    return lines.length === 1 ? escapeLatex(s) : `\\begin{tabular}[b]{@{}c@{}}${lines.map(escapeLatex).join('\\\\')}\\end{tabular}`;
+  };
   const headerCell = (s: string, a: Align, j: number): string => {
     if (j === 0) return escapeLatex(s);
-    if (a === 'd') return `\\multicolumn{2}{c}{${escapeLatex(s)}}`;
-    return a === 'c' || a === 'r' ? `\\multicolumn{1}{c}{${escapeLatex(s)}}` : escapeLatex(s);
+    if (a === 'd') return `\\multicolumn{2}{c}{${headerText(s, j)}}`;
+    return a === 'c' || a === 'r' ? `\\multicolumn{1}{c}{${headerText(s, j)}}` : headerText(s, j);
   };
   const bodyCell = (s: string, i: number, j: number): string => {
     if (j === 0) return escapeLatex(s);
@@ -96,7 +102,7 @@ export function toLatex(table: Table, opts: LatexOptions = {}): string {
       .map((s, j) => {
         if (j === 0 || aligns[j] !== 'd') return aligns[j] === 'd' ? ' & ' : '';
         // \kern, not \hskip: the column template's \unskip would remove a skip.
-        const half = s === '' ? '' : `\\setbox0\\hbox{${escapeLatex(s)}}\\kern.5\\wd0`;
+        const half = s === '' ? '' : `\\setbox0\\hbox{${headerText(s, j)}}\\kern.5\\wd0`;
         return `${half} & ${half}`;
       })
       .join(' & ')} \\\\[-\\arraystretch\\normalbaselineskip]`.replace(/ {2,}/g, ' '); // = minus the row's strut height

@@ -93,3 +93,27 @@ export function decimalColumn(cells: readonly string[]): (DecimalParts | null)[]
   const hasDecimals = parts.some((p) => p !== null && p.rest.startsWith('.'));
   return parts.map((p) => (p !== null && (!hasDecimals || p.rest.startsWith('.')) ? p : null));
 }
+
+/** Column headers longer than this (in characters) may wrap onto two lines, as esttab's model width. */
+export const HEADER_WRAP_WIDTH = 12;
+
+/**
+ * A non-first column's header as one or two lines: a label longer than both HEADER_WRAP_WIDTH and
+ * the column's widest body cell is split at the space that best balances the two halves, so a
+ * long sub-score name ("Social Responsibility") does not make its column twice as wide as its numbers.
+ */
+export function wrapHeader(label: string, bodyWidth: number): string[] {
+  const w = displayWidth(label);
+  if (w <= HEADER_WRAP_WIDTH || w <= bodyWidth) return [label];
+  let best: string[] = [label];
+  let bestLonger = w;
+  for (let i = label.indexOf(' '); i > 0; i = label.indexOf(' ', i + 1)) {
+    const halves = [label.slice(0, i).trimEnd(), label.slice(i + 1).trimStart()];
+    const longer = Math.max(...halves.map(displayWidth));
+    if (halves.every((h) => h !== '') && longer < bestLonger) {
+      best = halves;
+      bestLonger = longer;
+    }
+  }
+  return best;
+}

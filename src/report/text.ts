@@ -2,7 +2,7 @@
  * Plain-text rendering of a Table, laid out like Stata esttab's console output: dashed rules,
  * labels left-aligned, numbers aligned on the decimal point with stars and ")" hanging right.
  */
-import { checkTable, decimalColumn, displayWidth, type Align, type DecimalParts, type Table } from './table.ts';
+import { checkTable, decimalColumn, displayWidth, wrapHeader, type Align, type DecimalParts, type Table } from './table.ts';
 
 const GAP = '  ';
 
@@ -83,12 +83,14 @@ function formatHeader(cell: string, col: ColumnLayout, first: boolean): string {
 export function toText(table: Table): string {
   checkTable(table);
   const bodyRows = table.rows.filter((r) => r.kind !== 'rule');
-  const layout = table.columns.map((c, j) =>
-    layoutColumn(
-      j === 0 && c.align === 'd' ? 'l' : c.align,
-      [c.label, ...(table.subHeader ? [table.subHeader[j]] : [])],
-      bodyRows.map((r) => r.cells[j]),
-    ),
+  const aligns = table.columns.map((c, j): Align => (j === 0 && c.align === 'd' ? 'l' : c.align));
+  const cellsOf = (j: number): string[] => bodyRows.map((r) => r.cells[j]);
+  // Long labels wrap onto two lines (bottom-aligned), judged against the width of the numbers.
+  const wrapped = table.columns.map((c, j) => (j === 0 ? [c.label] : wrapHeader(c.label, layoutColumn(aligns[j], [], cellsOf(j)).width)));
+  const headerHeight = Math.max(...wrapped.map((h) => h.length));
+  const headerRows = Array.from({ length: headerHeight }, (_, k) => wrapped.map((h) => h[k - (headerHeight - h.length)] ?? ''));
+  const layout = table.columns.map((_, j) =>
+    layoutColumn(aligns[j], [...wrapped[j], ...(table.subHeader ? [table.subHeader[j]] : [])], cellsOf(j)),
   );
   if (table.uniformColumns) uniformDecimalColumns(layout.slice(1));
   const total = layout.reduce((s, c) => s + c.width, 0) + GAP.length * (layout.length - 1);
@@ -101,7 +103,7 @@ export function toText(table: Table): string {
 
   if (table.title) lines.push(table.title);
   pushRule();
-  lines.push(join(table.columns.map((c, j) => formatHeader(c.label, layout[j], j === 0))));
+  for (const h of headerRows) lines.push(join(h.map((s, j) => formatHeader(s, layout[j], j === 0))));
   if (table.subHeader) lines.push(join(table.subHeader.map((s, j) => formatHeader(s, layout[j], j === 0))));
   pushRule();
   let i = 0; // index among body rows, as in layout.parts
@@ -113,6 +115,21 @@ export function toText(table: Table): string {
     }
   }
   pushRule();
-  lines.push(...table.notes);
+  // Notes wrap at the table's width, as a note under a printed table does.
+  for (const note of table.notes) lines.push(...wrapWords(note, Math.max(total, 40)));
   return lines.join('\n') + '\n';
+}
+
+/** Greedy word wrap at `width` characters; a word longer than the width gets a line of its own. */
+export function wrapWords(text: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (const word of text.split(/ +/)) {
+    if (cur !== '' && displayWidth(cur) + 1 + displayWidth(word) > width) {
+      out.push(cur);
+      cur = word;
+    } else cur = cur === '' ? word : `${cur} ${word}`;
+  }
+  out.push(cur);
+  return out;
 }
