@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ScoredFirm, StudySample } from '../src/study/sample.ts';
-import { computeFigure1, computeFigure2, computeTable1, computeTable2, table1Layout, table2Layout } from '../src/study/tables.ts';
+import { DEFAULT_SAMPLE_OPTIONS, type ScoredFirm, type StudySample } from '../src/study/sample.ts';
+import { computeFigure1, computeFigure2, computeTable1, computeTable2, table1Layout, table2Layout, table2Note } from '../src/study/tables.ts';
 import { rateScore } from '../src/study/ratings.ts';
 import { toText } from '../src/report/text.ts';
 import { scoresRecord } from './helpers.ts';
@@ -108,6 +108,7 @@ describe('Table 2 (hand-computed)', () => {
   });
   const sample = {
     rows: [values(1, 0.2, 10), values(0, 0.4, 20), values(1, 0.6, 21), values(1, 0.9, 30)].map((v, i) => ({ firm_id: String(i), industry: 'C', city: 'X', values: v })),
+    options: DEFAULT_SAMPLE_OPTIONS,
   } as unknown as StudySample;
   const t = computeTable2(sample);
 
@@ -139,5 +140,10 @@ describe('Table 2 (hand-computed)', () => {
     expect(lev.median).toBeCloseTo(0.5, 15);
     expect(t.rows[0]).toEqual({ variable: 'Scores', n: 4, mean: 800, sd: 0, min: 800, median: 800, max: 800 });
     expect(toText(table2Layout(t))).toMatch(/Firm Age\s+4\s+20\.25\s+8\.18\s+10\.00\s+20\.50\s+30\.00/);
+  });
+  it('the note states the winsorization actually used', () => {
+    expect(table2Layout(t).notes).toEqual(['Leverage, ROA, Firm Size and Book-to-Market winsorized at 0.5% in each tail. Median: Stata definition (type 2).']);
+    expect(table2Note({ p: 0.01, type: 7, variables: ['Leverage', 'ROA'] })).toBe('Leverage and ROA winsorized at 1% in each tail (bounds: quantile type 7). Median: Stata definition (type 2).');
+    expect(table2Note({ p: 0, type: 2, variables: ['Leverage'] })).toBe('No variable winsorized. Median: Stata definition (type 2).');
   });
 });

@@ -47,6 +47,8 @@ export interface Table2Row extends Stats {
 export interface Table2 {
   title: string;
   rows: Table2Row[];
+  /** How the sample was winsorized (p = 0: not at all), for the table note. */
+  winsorization: { p: number; type: number; variables: string[] };
 }
 
 /** Indicator name -> mean score as percent of its maximum. */
@@ -101,7 +103,26 @@ export function computeTable2(sample: StudySample): Table2 {
   return {
     title: `Summary Statistics (regression sample, ${sample.rows.length} firms)`,
     rows: TABLE2_VARIABLES.map((k) => ({ variable: VARIABLE_LABELS[k], ...stats(sample.rows.map((r) => r.values[k])) })),
+    winsorization: {
+      p: sample.options.winsorizeP,
+      type: sample.options.winsorizeType,
+      variables: sample.options.winsorizeVariables.map((k) => VARIABLE_LABELS[k]),
+    },
   };
+}
+
+/** "a, b and c". */
+function listText(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/** Table 2's note: what was winsorized and how, from the options actually used (not the paper's defaults). */
+export function table2Note(w: Table2['winsorization']): string {
+  const median = 'Median: Stata definition (type 2).';
+  if (w.p === 0 || w.variables.length === 0) return `No variable winsorized. ${median}`;
+  const pct = String(Number((100 * w.p).toPrecision(10)));
+  const bounds = w.type === 2 ? '' : ` (bounds: quantile type ${w.type})`;
+  return `${listText(w.variables)} winsorized at ${pct}% in each tail${bounds}. ${median}`;
 }
 
 /** Mean of `key` over the scored firms as percent of `weight`. */
@@ -162,7 +183,7 @@ export function table2Layout(t: Table2): Table {
     title: `Table 2. ${t.title}`,
     columns: [{ label: 'Variable', align: 'l' }, { label: 'N', align: 'r' }, ...STAT_COLUMNS.slice(1).map((label) => ({ label, align: 'd' as const }))],
     rows: t.rows.map((r) => ({ kind: 'body', cells: [r.variable, ...statCells(r, 2)] })),
-    notes: ['Leverage, ROA, Firm Size and Book-to-Market winsorized at 0.5% in each tail. Median: Stata definition (type 2).'],
+    notes: [table2Note(t.winsorization)],
   };
 }
 
