@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { inputErrorMessage } from './helpers.ts';
 import {
+  notNumberReason,
   numericColumn,
   parseCsv,
   parseNumberCell,
@@ -106,6 +107,17 @@ describe('numbers and columns', () => {
     );
     expect(err(() => numericColumn(csv, 'g'))).toBe("c.csv, row 1, column 'g': 'a' is not a number (numeric column required)");
     expect(err(() => toDataTable(csv, { numeric: ['nope'] }))).toBe("c.csv: missing column 'nope' (columns are: id, x, g, s)");
+  });
+
+  it('overflowing numbers and R-style Inf / NaN get their own reason', () => {
+    const odd = parseCsv('x\n1\n1e400\n', 'o.csv');
+    expect(err(() => numericColumn(odd, 'x'))).toBe("o.csv, row 2, column 'x': '1e400' is beyond the double-precision range (about 1.8e308)");
+    for (const cell of ['Inf', '-inf', 'NaN', 'Infinity']) {
+      expect(err(() => numericColumn(parseCsv(`x\n${cell}\n`, 'o.csv'), 'x'))).toBe(
+        `o.csv, row 1, column 'x': '${cell}' is not a finite number (write a missing value as an empty cell, NA or .)`,
+      );
+    }
+    expect(notNumberReason('0x10')).toBe("'0x10' is not a number");
   });
 
   it('requireColumns names every missing column; stringColumn keeps strings', () => {

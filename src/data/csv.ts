@@ -181,6 +181,17 @@ export function parseNumberCell(cell: string): number {
   return Number.isFinite(v) ? v : NaN;
 }
 
+/**
+ * Why a cell that parseNumberCell rejected is not a number, phrased for the message:
+ * overflow and R's Inf / NaN get their own hint (they look like numbers to a researcher).
+ */
+export function notNumberReason(cell: string): string {
+  const s = cell.trim();
+  if (NUMBER_RE.test(s)) return `'${cell}' is beyond the double-precision range (about 1.8e308)`;
+  if (/^[+-]?(inf|infinity|nan)$/i.test(s)) return `'${cell}' is not a finite number (write a missing value as an empty cell, NA or .)`;
+  return `'${cell}' is not a number`;
+}
+
 /** Throws naming the missing column(s) and listing the columns the file has. */
 export function requireColumns(csv: ParsedCsv, names: string[]): void {
   const have = new Set(csv.header);
@@ -209,7 +220,10 @@ export function numericColumn(csv: ParsedCsv, name: string): Float64Array {
       return;
     }
     const v = parseNumberCell(cell);
-    if (Number.isNaN(v)) throw cellError(csv.file, i + 1, name, `'${cell}' is not a number (numeric column required)`);
+    if (Number.isNaN(v)) {
+      const reason = notNumberReason(cell);
+      throw cellError(csv.file, i + 1, name, reason.endsWith('is not a number') ? `${reason} (numeric column required)` : reason);
+    }
     out[i] = v;
   });
   return out;

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { cellError, InputError } from '../errors.ts';
-import { isMissingCell, parseNumberCell, readCsv, requireColumns, type ParsedCsv } from './csv.ts';
+import { isMissingCell, notNumberReason, parseNumberCell, readCsv, requireColumns, type ParsedCsv } from './csv.ts';
 import {
   EXECUTIVES,
   FINANCIALS,
@@ -138,7 +138,7 @@ function typedCell(file: string, row: number, col: ColumnSchema, raw: string): C
     case 'number':
     case 'integer': {
       const v = parseNumberCell(text);
-      if (Number.isNaN(v)) throw cellError(file, row, col.name, `'${text}' is not a number`);
+      if (Number.isNaN(v)) throw cellError(file, row, col.name, notNumberReason(text));
       if (col.type === 'integer' && !Number.isInteger(v)) throw cellError(file, row, col.name, `'${text}' is not a whole number`);
       if (col.positive && !(v > 0)) throw cellError(file, row, col.name, `${text} must be greater than 0`);
       if ((col.min !== undefined && v < col.min) || (col.max !== undefined && v > col.max)) {
