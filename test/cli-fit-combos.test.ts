@@ -19,7 +19,7 @@
  *   m <- lm(y ~ x + factor(firm), p); vcovCL(m, cluster = ~firm + year, type = "HC1", multi0 = FALSE)  # H
  */
 import { describe, it } from 'vitest';
-import { close, fitJson } from './helpers.ts';
+import { close, cscs, fitJson } from './helpers.ts';
 
 const CLI = 'test/fixtures/cli';
 const REG = 'test/fixtures/regression';
@@ -114,6 +114,28 @@ const cases: Case[] = [
     nClusters: [500, 10],
   },
 ];
+
+describe('HC2/HC3 with leverage-1 rows (FE singletons kept)', () => {
+  // R's vcovHC returns NaN on the full sample (hat values 1 for the carb = 6 and carb = 8 rows).
+  // Those rows have residual 0 and demeaned wt 0, so giving them no weight equals R on the subset
+  // without them: s <- subset(mtcars, !(carb %in% c(6, 8))); m <- lm(mpg ~ wt + factor(carb), s)
+  //   sqrt(diag(vcovHC(m, type = "HC2")))["wt"] = 0.69836187039938336
+  //   sqrt(diag(vcovHC(m, type = "HC3")))["wt"] = 0.77628703991291104
+  for (const [type, se] of [['HC2', 0.69836187039938336], ['HC3', 0.77628703991291104]] as const) {
+    it(`${type}: SE equals R on the subset, the rows are counted and noted`, ({ expect }) => {
+      const args = ['--data', `${CLI}/mtcars.csv`, '--formula', 'mpg ~ wt | carb', '--vcov', type];
+      const out = fitJson(...args);
+      expect(out.n).toBe(32);
+      expect(out.leverage_one_rows).toBe(2);
+      close(out.coefficients[0].se, se, `wt se ${type}`);
+      const table = cscs('fit', ...args).stdout;
+      expect(table).toContain(`note: 2 obs. with leverage 1 (e.g. FE singletons) get no weight in ${type} (R's sandwich: NaN)\n`);
+    });
+  }
+  it('HC1 reports no leverage count (null in JSON)', ({ expect }) => {
+    expect(fitJson('--data', `${CLI}/mtcars.csv`, '--formula', 'mpg ~ wt | carb', '--vcov', 'HC1').leverage_one_rows).toBeNull();
+  });
+});
 
 describe('cscs fit option combinations equal R', () => {
   for (const c of cases) {

@@ -137,6 +137,7 @@ export function fitJson(res: FitResult, req: FitRequest): Record<string, unknown
     },
     missing_dropped: res.missingDropped,
     singletons_dropped: res.singletonsDropped,
+    leverage_one_rows: res.leverageOneRows ?? null,
     fixed_effects: res.fixedEffects.map((f) => ({ name: f.name, levels: f.levels })),
     fe_method: res.fixedEffects.length === 0 ? null : (req.options.feMethod ?? 'absorb'),
   };

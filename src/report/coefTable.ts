@@ -131,6 +131,12 @@ export function formatCoefTable(res: FitResult, opts: CoefTableOptions): string 
   if (res.singletonsDropped > 0) {
     notes.push(`note: ${res.singletonsDropped} singleton observation${res.singletonsDropped === 1 ? '' : 's'} dropped`);
   }
+  const lev1 = res.leverageOneRows ?? 0;
+  if (lev1 > 0) {
+    notes.push(
+      `note: ${lev1} obs. with leverage 1 (e.g. FE singletons) get no weight in ${res.vcovInfo.type} (R's sandwich: NaN)`,
+    );
+  }
   if (Number.isNaN(res.f) && res.fDf1 > 0) notes.push('note: F statistic not available (the tested vcov is singular, e.g. more restrictions than clusters - 1)');
   lines.push(...notes);
   return `${lines.join('\n')}\n`;

@@ -7,7 +7,7 @@ import { InputError } from '../errors.ts';
 import type { FitOptions, FitResult, ModelSpec, VcovInfo } from './types.ts';
 import { leastSquares, leverages, centringMap, DEFAULT_RANK_TOL } from './qr.ts';
 import { demeanColumns, feLeverage, feRank, isNested, makeAbsorber, nonSingletonRows, type Absorber, type Factor } from './absorb.ts';
-import { vcovCluster, vcovDf, vcovHC, vcovIid, type ClusterCodes } from './vcov.ts';
+import { countLeverageOne, vcovCluster, vcovDf, vcovHC, vcovIid, type ClusterCodes } from './vcov.ts';
 import { sandwich } from './linalg.ts';
 import { confInt, tPValue } from './inference.ts';
 import { selectionMatrix, waldTest } from './wald.ts';
@@ -123,6 +123,7 @@ export function fitDesign(design: DesignInput, opts: FitOptions = {}): FitResult
   const inp = { X: Xk, shift: ls.shift, resid: ls.resid, bread: ls.xtxInvCentred };
   let Vc: Float64Array;
   let vcovType: VcovInfo['type'];
+  let leverageOneRows: number | undefined;
   if (clusters.length > 0) {
     Vc = vcovCluster(inp, clusters, n, k);
     vcovType = 'CL';
@@ -138,6 +139,7 @@ export function fitDesign(design: DesignInput, opts: FitOptions = {}): FitResult
           const hf = feLeverage(ab!);
           for (let i = 0; i < n; i++) h[i] += hf[i];
         }
+        leverageOneRows = countLeverageOne(h);
       }
       Vc = vcovHC(inp, type, n, k, h);
     }
@@ -206,6 +208,7 @@ export function fitDesign(design: DesignInput, opts: FitOptions = {}): FitResult
     tss,
     missingDropped: d.missingDropped,
     singletonsDropped,
+    ...(leverageOneRows !== undefined ? { leverageOneRows } : {}),
     vcovInfo,
     fixedEffects: d.fe.map((f) => ({ name: f.name, levels: countLevels(f) })),
     residuals,

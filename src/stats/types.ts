@@ -98,6 +98,8 @@ export interface FitResult {
   missingDropped: number;
   /** Rows dropped as FE singletons (0 unless dropSingletons). */
   singletonsDropped: number;
+  /** HC2/HC3 only: rows with leverage 1 (e.g. FE singletons), which get no weight in the meat. */
+  leverageOneRows?: number;
   vcovInfo: VcovInfo;
   fixedEffects: { name: string; levels: number }[];
   residuals: Float64Array;

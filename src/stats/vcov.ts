@@ -35,6 +35,13 @@ const CHUNK = 2048;
 /** 1 - h below this counts as leverage 1. */
 const LEVERAGE_ONE = 1e-10;
 
+/** Rows whose leverage is 1 (up to LEVERAGE_ONE), e.g. FE singletons: HC2/HC3 give them no weight. */
+export function countLeverageOne(h: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < h.length; i++) if (1 - h[i] <= LEVERAGE_ONE) m++;
+  return m;
+}
+
 /** Classical sigma^2 (X'X)^-1 with sigma^2 = RSS/(n-k). */
 export function vcovIid(bread: Float64Array, rss: number, n: number, k: number): Float64Array {
   const s2 = rss / (n - k);
