@@ -33,7 +33,7 @@ const OFF_MAX_COST = 0.3;
 const EXACT_SCALE = 0.2;
 
 export interface CalibrateOptions {
-  /** Annealing sweeps (one sweep = one proposal per firm and sub-score). Default 2500 (about 2 minutes). */
+  /** Annealing sweeps (one sweep = one proposal per firm and sub-score). Default 3500 (about 2.5 minutes). */
   sweeps?: number;
   /** Start and end temperature of the geometric schedule. */
   t0?: number;
@@ -1280,7 +1280,7 @@ function logParts(prob: Problem, log: (m: string) => void): void {
  * targets. Deterministic given the rng state and options.
  */
 export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng, opts: CalibrateOptions = {}): CalibrationResult {
-  const sweeps = opts.sweeps ?? 2500;
+  const sweeps = opts.sweeps ?? 3500;
   const t0 = opts.t0 ?? 100;
   const t1 = opts.t1 ?? 0.05;
   const repairSteps = opts.repairSteps ?? 2_000_000;
