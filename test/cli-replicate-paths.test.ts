@@ -1,6 +1,6 @@
 /**
- * `cscs replicate` with a wrong --data or --out path: one line naming the path, exit 1, nothing
- * written. Before the checks, --out pointing at a file was an "internal error" (exit 70) and
+ * `cscs replicate` with a wrong --data or --out path, or options that empty the sample: one line,
+ * exit 1, nothing written. Before the checks, --out pointing at a file was an "internal error" (exit 70) and
  * --out "" wrote all 38 outputs into the working directory.
  */
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,12 @@ const cases: [string, string[], string][] = [
   ['--out is a file', ['--data', RAW, '--out', aFile], `cscs replicate: error: ${aFile}: is a file, not a folder (choose another --out)`],
   ['--out is below a file', ['--data', RAW, '--out', join(aFile, 'sub')], `cscs replicate: error: ${join(aFile, 'sub')}: a part of the path is a file, not a folder`],
   ['--out is empty', ['--data', RAW, '--out', ''], 'cscs replicate: error: --out: empty folder name'],
+  [
+    // raw-small has financials for 2019 and 2020 only, so no firm matches fiscal year 1999.
+    'a --fiscal-year with no financials empties the sample',
+    ['--data', RAW, '--out', join(root, 'o4'), '--fiscal-year', '1999'],
+    `cscs replicate: error: ${RAW}: the regression sample is empty (firms in firms.csv: 56; with a credit score (scores.csv): 52; matched to covariates (financials 1999, governance, party building): 0; listed before 2018-03-01: 0; complete cases (regression sample): 0); check --fiscal-year and --listed-before`,
+  ],
 ];
 
 describe('cscs replicate: bad --data / --out paths', () => {

@@ -5,6 +5,7 @@
  * Same inputs give byte-identical files: no timestamps, no absolute paths, sorted firms.
  */
 import { readFileSync } from 'node:fs';
+import { InputError } from '../errors.ts';
 import { basename, resolve } from 'node:path';
 import { barChartSpec, renderChart } from '../report/charts.ts';
 import { csvField, toCsv } from '../report/csvOut.ts';
@@ -71,6 +72,11 @@ export function computeReplication(dataDir: string, opts: ReplicationOptions = {
   assertTreeConsistent();
   const raw = loadRawFolder(dataDir);
   const sample = buildSample(raw, opts.sample);
+  if (sample.rows.length === 0) {
+    // Say where the firms were lost (a wrong --fiscal-year or --listed-before empties a step).
+    const steps = sample.flow.steps.map((s) => `${s.step}: ${s.n}`).join('; ');
+    throw new InputError(`${dataDir}: the regression sample is empty (${steps}); check --fiscal-year and --listed-before`);
+  }
   const data = sampleTable(sample);
   const t3 = fitModels(data, TABLE3_MODELS);
   const t4 = fitModels(data, TABLE4_MODELS);
