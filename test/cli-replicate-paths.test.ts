@@ -28,6 +28,12 @@ const cases: [string, string[], string][] = [
     ['--data', RAW, '--out', join(root, 'o4'), '--fiscal-year', '1999'],
     `cscs replicate: error: ${RAW}: the regression sample is empty (firms in firms.csv: 56; with a credit score (scores.csv): 52; matched to covariates (financials 1999, governance, party building): 0; listed before 2018-03-01: 0; complete cases (regression sample): 0); check --fiscal-year and --listed-before`,
   ],
+  [
+    // Six firms listed before 2010-01-02 survive; the 11-parameter model (1) cannot be fitted.
+    'too few firms for a model names the model',
+    ['--data', RAW, '--out', join(root, 'o5'), '--listed-before', '2010-01-02'],
+    "cscs replicate: error: model '(1)' for total: analysis sample: the model has 11 parameters but only 6 observations",
+  ],
 ];
 
 describe('cscs replicate: bad --data / --out paths', () => {

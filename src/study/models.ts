@@ -3,6 +3,7 @@
  * (OLS, industry and city FE as dummies, HC1 = Stata `regress ..., vce(robust)`), and the
  * options that lay them out as published (labels, Constant last, FE rows, note).
  */
+import { InputError } from '../errors.ts';
 import { feols } from '../stats/feols.ts';
 import type { DataTable, FitOptions, ModelSpec } from '../stats/types.ts';
 import { regressionJson, regressionTable, type RegressionJson, type RegressionModel, type RegressionTableOptions } from '../report/regressionTable.ts';
@@ -52,7 +53,15 @@ export function modelSpec(def: ModelDef): ModelSpec {
 
 /** Fits each model on the regression sample table. */
 export function fitModels(data: DataTable, defs: readonly ModelDef[], opts: FitOptions = FIT_OPTIONS): RegressionModel[] {
-  return defs.map((def) => ({ label: def.label, fit: feols(data, modelSpec(def), opts) }));
+  return defs.map((def) => {
+    try {
+      return { label: def.label, fit: feols(data, modelSpec(def), opts) };
+    } catch (e) {
+      // Name the model: "the model has 11 parameters but only 6 observations" alone does not say which.
+      if (e instanceof InputError) throw new InputError(`model '${def.label}' for ${def.y}: ${e.message}`);
+      throw e;
+    }
+  });
 }
 
 /** Row labels: covariate column -> published label, in model (5) order (Constant is added last). */
