@@ -1,5 +1,6 @@
 /**
- * t and F tail probabilities, confidence intervals and significance stars.
+ * t and F tail probabilities and confidence intervals (significance stars are reporting:
+ * src/report/format.ts).
  * Upper tails are computed directly (never as 1 - cdf) so tiny p-values keep their digits:
  * two-sided t: 2 F_t(-|t|); F upper tail: P(F(d1,d2) > f) = P(F(d2,d1) < 1/f).
  */
@@ -32,23 +33,4 @@ export function tCritical(level: number, df: number): number {
 export function confInt(coef: number, se: number, level: number, df: number): [number, number] {
   const c = tCritical(level, df);
   return [coef - c * se, coef + c * se];
-}
-
-/** Default star thresholds: 10%, 5%, 1% give *, **, ***. */
-export const DEFAULT_STAR_LEVELS: readonly number[] = [0.1, 0.05, 0.01];
-
-/**
- * Number of stars of a p-value: how many thresholds it is strictly below (Stata esttab and
- * R's printCoefmat use p < threshold). Thresholds may be given in any order.
- */
-export function starCount(p: number, levels: readonly number[] = DEFAULT_STAR_LEVELS): number {
-  if (!Number.isFinite(p)) return 0;
-  let k = 0;
-  for (const l of levels) if (p < l) k++;
-  return k;
-}
-
-/** Stars as a string, e.g. "**". */
-export function stars(p: number, levels: readonly number[] = DEFAULT_STAR_LEVELS, symbol = '*'): string {
-  return symbol.repeat(starCount(p, levels));
 }
