@@ -189,9 +189,7 @@ export function buildDesign(data: DataTable, spec: ModelSpec, opts: DesignOption
       const first = fullFactor ? 0 : 1;
       fullFactor = false;
       for (let k = first; k < f.levels.length; k++) {
-        const d = new Float64Array(n);
-        for (let r = 0; r < n; r++) if (f.codes[r] === k) d[r] = 1;
-        X.push(d);
+        X.push(indicatorColumn(f.codes, k));
         colNames.push(`${t.name}::${f.levels[k]}`);
         termIndex.push(ti);
       }
@@ -261,4 +259,11 @@ function checkSumOfSquares(src: string, name: string, col: Float64Array): void {
   let big = 0;
   for (const v of col) if (Math.abs(v) > Math.abs(big)) big = v;
   throw new InputError(`${src}: column '${name}' has values as large as ${big.toExponential(3)}, too large for double-precision sums of squares; rescale it`);
+}
+
+/** The 0/1 dummy of level `level` of a coded factor (factor terms and FE estimated as dummies). */
+export function indicatorColumn(codes: Int32Array, level: number): Float64Array {
+  const d = new Float64Array(codes.length);
+  for (let r = 0; r < codes.length; r++) if (codes[r] === level) d[r] = 1;
+  return d;
 }

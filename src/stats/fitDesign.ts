@@ -9,6 +9,7 @@ import { leastSquares, leverages, centringMap, DEFAULT_RANK_TOL } from './qr.ts'
 import { demeanColumns, feLeverage, feRank, isNested, makeAbsorber, nonSingletonRows, type Absorber, type Factor } from './absorb.ts';
 import { countLeverageOne, vcovCluster, vcovDf, vcovHC, vcovIid, type ClusterCodes } from './vcov.ts';
 import { sandwich } from './linalg.ts';
+import { indicatorColumn } from './design.ts';
 import { confInt, tPValue } from './inference.ts';
 import { selectionMatrix, waldTest } from './wald.ts';
 
@@ -92,9 +93,7 @@ export function fitDesign(design: DesignInput, opts: FitOptions = {}): FitResult
       // R/Stata: base (first sorted) level dropped, except for the first FE of a model without intercept.
       const from = !hasIntercept && q === 0 ? 0 : 1;
       for (let l = from; l < f.levels.length; l++) {
-        const col = new Float64Array(n);
-        for (let i = 0; i < n; i++) if (f.codes[i] === l) col[i] = 1;
-        Xw.push(col);
+        Xw.push(indicatorColumn(f.codes, l));
         names.push(`${f.name}::${f.levels[l]}`);
         dummyOwner.push(q);
       }
