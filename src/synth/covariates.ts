@@ -87,7 +87,7 @@ const BOARD_PRIOR: readonly number[] = [2, 14, 150, 8, 3, 14, 20, 6, 10, 70, 12,
 export function matchBoards(n: number, t: MomentTarget, tol = 0.0015): [number, number][] {
   const ratio = BOARD_TYPES.map(([b, i]) => i / b);
   const counts = BOARD_PRIOR.map((w) => (w * n) / BOARD_PRIOR.reduce((a, b) => a + b, 0)).map(Math.round);
-  let diff = n - counts.reduce((a, b) => a + b, 0);
+  const diff = n - counts.reduce((a, b) => a + b, 0);
   counts[2] += diff; // the 9/3 board absorbs rounding
   const minType = ratio.indexOf(Math.min(...ratio));
   const maxType = ratio.indexOf(Math.max(...ratio));
@@ -139,7 +139,6 @@ export function matchBoards(n: number, t: MomentTarget, tol = 0.0015): [number, 
     counts[move[0]]--;
     counts[move[1]]++;
   }
-  diff = 0;
   const out: [number, number][] = [];
   counts.forEach((k, j) => {
     for (let r = 0; r < k; r++) out.push([BOARD_TYPES[j][0], BOARD_TYPES[j][1]]);
