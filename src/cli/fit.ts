@@ -100,7 +100,7 @@ function num(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-/** The --json object (key order fixed; see docs/cli.md for the schema). */
+/** The --json object (key order fixed; see the README, section `cscs fit`, for the schema). */
 export function fitJson(res: FitResult, req: FitRequest): Record<string, unknown> {
   return {
     data: req.data,
