@@ -17,45 +17,16 @@ import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitDesign, type DesignInput } from '../src/stats/fitDesign.ts';
+import { createRng } from '../src/synth/rng.ts';
 
 const K = 10;
 const L1 = 100;
 const L2 = 1000;
 
-/** sfc32: small, fast, seeded PRNG (deterministic data for every run). */
-function sfc32(a: number, b: number, c: number, d: number): () => number {
-  return () => {
-    a |= 0; b |= 0; c |= 0; d |= 0;
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal by Box-Muller from the uniform generator. */
-function normals(rand: () => number): () => number {
-  let spare: number | null = null;
-  return () => {
-    if (spare !== null) {
-      const s = spare;
-      spare = null;
-      return s;
-    }
-    const u = 1 - rand();
-    const v = rand();
-    const r = Math.sqrt(-2 * Math.log(u));
-    spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  };
-}
-
 function generate(n: number): DesignInput {
-  const rand = sfc32(0x9e3779b9, 0x243f6a88, 0xb7e15162, n);
-  const norm = normals(rand);
+  const rng = createRng(n);
+  const rand = (): number => rng.uniform();
+  const norm = (): number => rng.normal();
   const c1 = new Int32Array(n);
   const c2 = new Int32Array(n);
   for (let i = 0; i < n; i++) {

@@ -10,21 +10,11 @@
  */
 import type { Rng } from './rng.ts';
 import type { CovariateValues } from './covariates.ts';
+import { X_NAMES, type RegressionX } from './types.ts';
 
 /** Regression columns used by the tuning, in model (5) order. */
-export const REG_VARS = [
-  'independent_director_pct',
-  'leverage',
-  'roa',
-  'soe',
-  'state_share',
-  'party_building',
-  'political_connection',
-  'firm_size',
-  'firm_age',
-  'book_to_market',
-] as const;
-export type RegVar = (typeof REG_VARS)[number];
+export const REG_VARS = X_NAMES;
+export type RegVar = keyof RegressionX;
 
 const LABELS: Record<string, RegVar | 'const'> = {
   '% Independent Director': 'independent_director_pct',

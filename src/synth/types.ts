@@ -2,6 +2,7 @@
  * Types shared by the synthetic-data modules: the firm/covariate side (firms.ts, covariates.ts,
  * rawFiles.ts, generate.ts) and the score calibration side (calibrate*.ts, scores*.ts, secondLevel.ts).
  */
+import { COVARIATES } from '../study/variables.ts';
 
 /** The ten regression covariates, exactly as the replication pipeline computes them. */
 export interface RegressionX {
@@ -17,19 +18,8 @@ export interface RegressionX {
   book_to_market: number;
 }
 
-/** Names of the ten covariates in model (5) order (Table 3). */
-export const X_NAMES: readonly (keyof RegressionX)[] = [
-  'independent_director_pct',
-  'leverage',
-  'roa',
-  'soe',
-  'state_share',
-  'party_building',
-  'political_connection',
-  'firm_size',
-  'firm_age',
-  'book_to_market',
-];
+/** Names of the ten covariates in model (5) order (Table 3): the pipeline's own list. */
+export const X_NAMES = COVARIATES as readonly (keyof RegressionX)[];
 
 export interface SynthFirm {
   firm_id: string;
