@@ -44,6 +44,12 @@ export interface CalibrateOptions {
   polishIters?: number;
   /** Proposals of the out-of-sample repair phase (default 2e6). */
   repairSteps?: number;
+  /** Weight of the all-firm (Table 1, Figure 1) terms while the sample is placed (default 0.05). */
+  allFirmWeight?: number;
+  /** Passes of the swap polish (default 4); 0 skips it. */
+  bigMovePasses?: number;
+  /** Start from these first-level scores instead of annealing (development: re-polish a saved run). */
+  init?: Map<string, FirstLevelScores>;
   /** Progress messages (e.g. console.error); default silent. */
   log?: (message: string) => void;
 }
@@ -143,6 +149,13 @@ function regTargets(model: PublishedModel, covs: (keyof RegressionX)[], coefTolO
  * residuals at the right high-leverage firms, a structure that must form first.
  */
 let coefWeight = 1;
+/**
+ * Weight of the all-firm distribution terms (Table 1, Figure 1) during the sample search. The
+ * 117 out-of-sample firms repair those statistics afterwards without touching a regression, so
+ * while the sample firms are placed they should not be held to 0.005 tolerances, which made
+ * every large relocation of a deduction too expensive.
+ */
+let allFirmWeight = 1;
 /** Scale of the star penalty: |t| outside its published band by STAR_SCALE costs 1. */
 const STAR_SCALE = 0.05;
 
@@ -570,7 +583,8 @@ class Problem {
   total(): number {
     let p = 0;
     for (const r of this.regs) p += r.pen;
-    for (const d of [...this.subDist, this.allDist, this.sampleDist]) p += d.pen;
+    for (const d of [...this.subDist, this.allDist]) p += allFirmWeight * d.pen;
+    p += this.sampleDist.pen;
     return p;
   }
 
@@ -694,7 +708,7 @@ class Problem {
       if (this.regChanges(r, move, this.scratch) === 0) continue;
       dp += this.regPenaltyIf(r, this.scratch) - r.pen;
     }
-    for (const c of this.distChanges(move)) dp += c.dist.penaltyIf(c.as, c.bs) - c.dist.pen;
+    for (const c of this.distChanges(move)) dp += (c.dist === this.sampleDist ? 1 : allFirmWeight) * (c.dist.penaltyIf(c.as, c.bs) - c.dist.pen);
     return dp;
   }
 
@@ -1264,6 +1278,60 @@ function polish(prob: Problem, iters: number, log: (m: string) => void): void {
   log(`calibrate: polish made ${made} moves, penalty ${prob.total().toFixed(2)}`);
 }
 
+/**
+ * Large-move polish by swaps. Annealing and the gradient polish move scores in small steps, but
+ * the Firm Size and Firm Age coefficients need LARGE deductions relocated between firms (an L1
+ * fit of the published coefficients moves a few firms by ~100 points). A lone large move costs
+ * more in the category SD and rating-count terms (tolerance 0.005) than it gains, so the
+ * small-step search stays where those coefficients are biased upwards. Swapping two firms'
+ * values (one sub-score, or the whole score vector) keeps every all-firm distribution, so only
+ * the regressions judge it: for each sample firm the best exact improving swap is made.
+ */
+function swapPolish(prob: Problem, passes: number, log: (m: string) => void): void {
+  const nF = prob.nF;
+  for (let pass = 0; pass < passes; pass++) {
+    let made = 0;
+    for (const a of prob.sampleFirms) {
+      let best: Change[] | null = null;
+      let bestDp = -1e-6;
+      for (let b = 0; b < nF; b++) {
+        if (b === a) continue;
+        const whole: Change[] = [];
+        for (let s = 0; s < NSUB; s++) {
+          const d = prob.y[s][b] - prob.y[s][a];
+          if (d === 0) continue;
+          const sw: Change[] = [
+            { s, f: a, d },
+            { s, f: b, d: -d },
+          ];
+          whole.push(...sw);
+          if (prob.feasible(sw)) {
+            const dp = prob.delta(sw);
+            if (dp < bestDp) {
+              bestDp = dp;
+              best = sw;
+            }
+          }
+        }
+        if (whole.length > 2 && prob.feasible(whole)) {
+          const dp = prob.delta(whole);
+          if (dp < bestDp) {
+            bestDp = dp;
+            best = whole;
+          }
+        }
+      }
+      if (best) {
+        prob.apply(best);
+        made++;
+      }
+    }
+    prob.recompute();
+    log(`calibrate: swap pass ${pass + 1}: ${made} swaps, penalty ${prob.total().toFixed(2)}`);
+    if (made === 0) break;
+  }
+}
+
 /** Log the penalty by part (regressions, Table 1 rows, Table 2). */
 function logParts(prob: Problem, log: (m: string) => void): void {
   const parts = [
@@ -1289,17 +1357,23 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
     if (!f.inSample) continue;
     for (const c of X_NAMES) if (!Number.isFinite(f.x[c])) throw new Error(`calibrateScores: sample firm ${f.firm_id} has non-finite ${c}`);
   }
-  const prob = new Problem(firms, targets, initialScores(firms, targets, rng.fork('initial')));
+  const init = opts.init ? SUB_KEYS.map((k) => Int32Array.from(firms, (f) => opts.init!.get(f.firm_id)![k])) : initialScores(firms, targets, rng.fork('initial'));
+  const prob = new Problem(firms, targets, init);
   const nF = firms.length;
   log(`calibrate: start penalty ${prob.total().toFixed(1)}`);
   logParts(prob, log);
   // Phase 1: everything (sample and out-of-sample firms).
-  anneal(prob, rng.fork('anneal'), sweeps * nF * NSUB, t0, t1, null, log, opts.coefRamp ?? 1e-3);
+  allFirmWeight = opts.allFirmWeight ?? 0.05;
+  if (!opts.init) anneal(prob, rng.fork('anneal'), sweeps * nF * NSUB, t0, t1, null, log, opts.coefRamp ?? 1e-3);
+  logParts(prob, log);
+  swapPolish(prob, opts.bigMovePasses ?? 4, log);
   logParts(prob, log);
   polish(prob, opts.polishIters ?? 3000, log);
   logParts(prob, log);
   // Phase 2: the out-of-sample firms alone repair the all-firm statistics (Table 1, Figure 1);
   // their moves leave every regression unchanged, so they are cheap.
+  allFirmWeight = 1;
+  prob.recompute();
   const oos = Array.from({ length: nF }, (_, f) => f).filter((f) => prob.sIdx[f] < 0);
   if (oos.length) anneal(prob, rng.fork('repair'), repairSteps, 10, 0.001, oos, log);
   logParts(prob, log);
