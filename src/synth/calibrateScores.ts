@@ -9,7 +9,9 @@
  * d changes them in O(k n) (olsKernel.ts). Distribution statistics (means, SDs, medians,
  * minima, maxima per rating band) are kept in Fenwick trees over the integer values.
  * The penalty is sum((deviation / tolerance)^2) with tolerance = acceptance tolerance times a
- * safety factor. Everything is driven by the passed seeded rng: same inputs, same scores.
+ * safety factor. Phases: annealing of all firms with the all-firm (Table 1, Figure 1) terms
+ * down-weighted, swap polish and gradient polish of the sample, then the out-of-sample firms
+ * alone restore the all-firm statistics at full weight. Everything is driven by the passed seeded rng: same inputs, same scores.
  */
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { buildDesign, olsHc1, projection, type Design, type Projection } from './olsKernel.ts';
@@ -47,7 +49,7 @@ export interface CalibrateOptions {
   /** Weight of the all-firm (Table 1, Figure 1) terms while the sample is placed (default 0.05). */
   allFirmWeight?: number;
   /** Passes of the swap polish (default 4); 0 skips it. */
-  bigMovePasses?: number;
+  swapPasses?: number;
   /** Start from these first-level scores instead of annealing (development: re-polish a saved run). */
   init?: Map<string, FirstLevelScores>;
   /** Progress messages (e.g. console.error); default silent. */
@@ -1366,7 +1368,7 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
   allFirmWeight = opts.allFirmWeight ?? 0.05;
   if (!opts.init) anneal(prob, rng.fork('anneal'), sweeps * nF * NSUB, t0, t1, null, log, opts.coefRamp ?? 1e-3);
   logParts(prob, log);
-  swapPolish(prob, opts.bigMovePasses ?? 4, log);
+  swapPolish(prob, opts.swapPasses ?? 4, log);
   logParts(prob, log);
   polish(prob, opts.polishIters ?? 3000, log);
   logParts(prob, log);
