@@ -14,6 +14,7 @@ import { parseCsv, toDataTable } from '../src/data/csv.ts';
 import { feols } from '../src/stats/feols.ts';
 import { TABLE3_MODELS, TABLE4_MODELS, modelSpec, FIT_OPTIONS } from '../src/study/models.ts';
 import { runReplication, type Replication } from '../src/study/pipeline.ts';
+import { VARIABLE_LABELS } from '../src/study/variables.ts';
 import { TOLERANCES, checkReplication, type Published } from '../src/study/replicationCheck.ts';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -29,19 +30,7 @@ interface RFit {
   n: number;
 }
 
-const LABEL: Record<string, string> = {
-  '(Intercept)': 'Constant',
-  independent_director_pct: '% Independent Director',
-  leverage: 'Leverage',
-  roa: 'ROA',
-  soe: 'SOE',
-  state_share: '% State Shareholding',
-  party_building: 'Party-Building Reform',
-  political_connection: 'Political Connection',
-  firm_size: 'Firm Size',
-  firm_age: 'Firm Age',
-  book_to_market: 'Book-to-Market',
-};
+const LABEL: Record<string, string> = { '(Intercept)': 'Constant', ...VARIABLE_LABELS };
 
 function closeRel(a: number, b: number, rel = 1e-9): void {
   expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(b)));

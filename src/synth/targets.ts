@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.ts';
 import type { FirstLevelScores, RegressionX } from './types.ts';
+import { COVARIATES, VARIABLE_LABELS } from '../study/variables.ts';
 
 export interface PublishedCoef {
   coef: number;
@@ -49,19 +50,10 @@ export interface Published {
   table4: { models: PublishedModel[] };
 }
 
-/** Published label of each covariate (Tables 2-4). */
-export const COVARIATE_LABELS: Readonly<Record<keyof RegressionX, string>> = {
-  independent_director_pct: '% Independent Director',
-  leverage: 'Leverage',
-  roa: 'ROA',
-  soe: 'SOE',
-  state_share: '% State Shareholding',
-  party_building: 'Party-Building Reform',
-  political_connection: 'Political Connection',
-  firm_size: 'Firm Size',
-  firm_age: 'Firm Age',
-  book_to_market: 'Book-to-Market',
-};
+/** Published label of each covariate (Tables 2-4): the pipeline's own labels. */
+export const COVARIATE_LABELS: Readonly<Record<keyof RegressionX, string>> = Object.fromEntries(
+  COVARIATES.map((k) => [k, VARIABLE_LABELS[k]]),
+) as Record<keyof RegressionX, string>;
 
 /** Published name of each first-level indicator (Table 1, Table 4 model names). */
 export const FIRST_LEVEL_LABELS: Readonly<Record<keyof FirstLevelScores, string>> = {
