@@ -17,7 +17,7 @@ import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitDesign, type DesignInput } from '../src/stats/fitDesign.ts';
-import { createRng } from '../src/synth/rng.ts';
+import { createRng } from '../src/stats/rng.ts';
 
 const K = 10;
 const L1 = 100;

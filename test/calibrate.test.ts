@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildDesign, olsHc1, projection } from '../src/synth/olsKernel.ts';
 import { figure1Target, loadPublished, table3Covariates } from '../src/synth/targets.ts';
 import { splitAllSecondLevel, splitSecondLevel, totalsForPercent } from '../src/synth/secondLevel.ts';
-import { createRng } from '../src/synth/rng.ts';
+import { createRng } from '../src/stats/rng.ts';
 import { TREE, type FirstLevelScores, type SynthFirm } from '../src/synth/types.ts';
 import { calibrateScores } from '../src/synth/calibrateScores.ts';
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRng } from '../src/synth/rng.ts';
+import { createRng } from '../src/stats/rng.ts';
 import { completedYears, establishedFor } from '../src/synth/firms.ts';
 import { matchContinuous, matchInteger, meanSd, type2Positions } from '../src/synth/marginals.ts';
 import { binaryCount } from '../src/synth/covariates.ts';

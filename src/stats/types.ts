@@ -119,3 +119,29 @@ export interface FitResult {
   /** Accelerated iterations the FE demeaning needed (max over columns); 0 without absorbed FE. */
   feIterations?: number;
 }
+
+/**
+ * The coefficient table every estimator returns (OLS, Tobit, ordered models, quantile regression),
+ * so reports and the robustness battery can read any of them the same way.
+ */
+export interface Estimates {
+  /** Coefficient names in model order ('(Intercept)', 'x', 'fe::level', model-specific extras such as 'sigma' or cut points). */
+  terms: string[];
+  coef: Float64Array;
+  /** Row-major terms.length x terms.length covariance of `coef`. */
+  vcov: Float64Array;
+  se: Float64Array;
+  /** Test statistic coef / se (t or z, see `dfInference`). */
+  stat: Float64Array;
+  p: Float64Array;
+  ciLow: Float64Array;
+  ciHigh: Float64Array;
+  /** Degrees of freedom of the t reference distribution, or null when inference is normal (z). */
+  dfInference: number | null;
+  /** Observations used. */
+  n: number;
+  /** Rows dropped because a model variable was missing (listwise). */
+  missingDropped: number;
+  /** Indices (into the input rows) of the observations used, ascending. */
+  rowsUsed: Int32Array;
+}

@@ -15,7 +15,7 @@
  */
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { buildDesign, olsHc1, projection, type Design, type Projection } from './olsKernel.ts';
-import type { Rng } from './rng.ts';
+import type { Rng } from '../stats/rng.ts';
 import { splitAllSecondLevel } from './secondLevel.ts';
 import { COVARIATE_LABELS, FIRST_LEVEL_LABELS, figure1Target, scoresRow, table3Covariates, type Published, type PublishedModel, type PublishedSummary } from './targets.ts';
 import { FIRST_LEVEL_WEIGHTS, X_NAMES, type FirstLevelScores, type RegressionX, type ScoreRecord, type SynthFirm } from './types.ts';

@@ -5,7 +5,7 @@
  * plus looser draws for the out-of-sample firms. Raw balance-sheet numbers are made from these in
  * rawFiles.ts; the joint structure is refined in jointStructure.ts.
  */
-import type { Rng } from './rng.ts';
+import type { Rng } from '../stats/rng.ts';
 import { matchContinuous, matchInteger, matchPositive, type MomentTarget } from './marginals.ts';
 
 /** Unwinsorized target value of each regression variable for one firm (ratios as the raw numbers will give them). */

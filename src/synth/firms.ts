@@ -3,7 +3,7 @@
  * Nothing here describes a real company: ids are "ZJ-SYN-0001"-style (never six-digit stock
  * codes) and every name starts with "Synthetic" and ends with "(fictional)".
  */
-import type { Rng } from './rng.ts';
+import type { Rng } from '../stats/rng.ts';
 
 /** The 11 prefecture-level cities of Zhejiang with a relative weight for listed-firm counts (Hangzhou and Ningbo largest). */
 export const CITIES: readonly { name: string; weight: number }[] = [

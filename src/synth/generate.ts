@@ -3,7 +3,7 @@
  * marginals, tuned joint structure) -> raw records -> regression variables exactly as the
  * pipeline derives them -> scores -> six CSV files. Everything is a function of the seed.
  */
-import { createRng, type Rng } from './rng.ts';
+import { createRng, type Rng } from '../stats/rng.ts';
 import { COLLECTED, SAMPLE_CUTOFF, completedYears, dayNumber, establishedFor, listingAfter, makeFirms, type FirmSkeleton } from './firms.ts';
 import { outOfSampleCovariates, sampleCovariates, table2Targets, type CovariateValues } from './covariates.ts';
 import { ShortModelFit, tuneJointStructure, type RegVar } from './jointStructure.ts';

@@ -8,7 +8,7 @@
  * Table 2 exactly unchanged) and keep a swap when it brings the implied short-model
  * coefficients closer to the published ones, measured in published standard errors.
  */
-import type { Rng } from './rng.ts';
+import type { Rng } from '../stats/rng.ts';
 import type { CovariateValues } from './covariates.ts';
 import { X_NAMES, type RegressionX } from './types.ts';
 

@@ -4,7 +4,7 @@
  * Numbers are written deterministically: integers as integers (CNY amounts are whole yuan),
  * fractions with fixed decimals, never exponent notation.
  */
-import type { Rng } from './rng.ts';
+import type { Rng } from '../stats/rng.ts';
 import type { CovariateValues } from './covariates.ts';
 import type { FirstLevelScores, ScoreRecord, SecondLevelScores } from './types.ts';
 import { TREE } from './types.ts';

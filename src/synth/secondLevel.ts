@@ -8,7 +8,7 @@
  * the population split is pinned to Figure 2 (mean honesty 58.29% and charity 1.25% of their
  * maxima over all firms), which determines the exact charity total.
  */
-import type { Rng } from './rng.ts';
+import type { Rng } from '../stats/rng.ts';
 import { SECOND_LEVEL_WEIGHTS as W2, type FirstLevelScores, type SecondLevelScores } from './types.ts';
 
 /** Spread a deduction over indicators (in the given order), each taking at most its capacity. */

@@ -1,5 +1,5 @@
 /**
- * Seeded pseudo-random numbers for the synthetic data generator (never Math.random).
+ * Seeded pseudo-random numbers (never Math.random): the synthetic data generator and the bootstrap.
  *
  * Algorithm: sfc32 (Chris Doty-Humphrey's Small Fast Counting generator, 32-bit state words,
  * period >= 2^32, passes PractRand to 2^40+), seeded by splitmix32 from a single integer seed so
