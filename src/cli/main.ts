@@ -9,6 +9,7 @@ type Command = (argv: string[]) => Promise<number | void> | number | void;
 const commands: Record<string, () => Promise<{ run: Command }>> = {
   fit: () => import('./fit.ts'),
   replicate: () => import('./replicate.ts'),
+  robustness: () => import('./robustness.ts'),
   synth: () => import('./synth.ts'),
 };
 
@@ -17,6 +18,7 @@ const usage = `usage: cscs <command> [options]
 commands:
   fit        fit an OLS model on any CSV (cscs fit --help)
   replicate  run the whole Lin & Milhaupt replication (cscs replicate --help)
+  robustness the referee's robustness battery for Table 3 model (5) (cscs robustness --help)
   synth      regenerate the synthetic replication data set (cscs synth --help)
 `;
 

@@ -57,7 +57,7 @@ export function sampleOptionsFrom(opts: Record<string, string | boolean | undefi
 }
 
 /** The raw data folder must exist and be a folder (a file or a typo otherwise fails on firms.csv). */
-function checkDataDir(dir: string): void {
+export function checkDataDir(dir: string): void {
   if (dir.trim() === '') throw new InputError('--data: empty folder name');
   let isDir: boolean;
   try {

@@ -31,8 +31,8 @@ export interface BarChartOptions {
   width?: number;
 }
 
-/** Layout and typography shared by all charts. */
-const CHART_CONFIG = {
+/** Layout and typography shared by all charts (bar charts here, coefficient plots in coefPlot.ts). */
+export const CHART_CONFIG = {
   font: FONT_FAMILY,
   background: 'white',
   padding: 12,
