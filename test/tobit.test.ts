@@ -184,6 +184,27 @@ describe('tobit conventions', () => {
   });
 });
 
+describe('tobit bookkeeping', () => {
+  const aff = table('Affairs.csv');
+  const f = 'affairs ~ age + yearsmarried + religiousness + occupation + rating';
+  it('reports non-convergence when maxIter is too small', () => {
+    const r = tobit(aff, f, { left: 0, maxIter: 1 });
+    expect(r.iterations).toBe(1);
+    expect(r.converged).toBe(false);
+    expect(r.newtonDecrement).toBeGreaterThan(1e-10);
+  });
+  it('drops rows with a missing value listwise and reports them', () => {
+    const age = Float64Array.from(aff.columns.age as Float64Array);
+    age[0] = NaN;
+    age[10] = NaN;
+    const r = tobit({ ...aff, columns: { ...aff.columns, age } }, f, { left: 0 });
+    expect(r.n).toBe(599);
+    expect(r.missingDropped).toBe(2);
+    expect(r.rowsUsed[0]).toBe(1);
+    expect(r.nLeft + r.nRight + r.nUncensored).toBe(599);
+  });
+});
+
 describe('tobit input errors', () => {
   const aff = table('Affairs.csv');
   const f = 'affairs ~ age + rating';
