@@ -228,5 +228,8 @@ describe('wild cluster bootstrap: determinism, CR1 and options', () => {
     expect(inputErrorMessage(() => wildClusterBootstrap(data, f, { cluster: 'city', param: 'x', weights: 'webb', enumerate: true }))).toMatch(/'enumerate'/);
     expect(inputErrorMessage(() => wildClusterBootstrap(data, f, { cluster: 'city', param: 'x', weights: 'mammen' as 'webb' }))).toMatch(/'weights'/);
     expect(inputErrorMessage(() => wildClusterBootstrap(data, f, { cluster: 'city', param: 'x', seed: 1.5 }))).toMatch(/'seed'/);
+    const many = { ...data, columns: { ...data.columns, many: Array.from({ length: data.nrows }, (_, i) => `g${i % 25}`) } };
+    expect(inputErrorMessage(() => wildClusterBootstrap(many, f, { cluster: 'many', param: 'x', enumerate: true }))).toMatch(/'enumerate' with 25 clusters/);
+    expect(wildClusterBootstrap(many, f, { cluster: 'many', param: 'x', B: 199, ci: false }).enumerated).toBe(false);
   });
 });
