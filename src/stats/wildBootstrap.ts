@@ -119,8 +119,9 @@ export function wcrPieces(X: readonly Float64Array[], y: Float64Array, j: number
   if (full.rank !== k) throw new Error('wcrPieces: the design must have full column rank');
   const others = X.filter((_, c) => c !== j);
   const oIcpt = others.findIndex((c) => c.every((v) => v === 1));
-  const e0 = leastSquares(others, y, { intercept: oIcpt }).resid; // restricted residuals at h = 0
-  const e1 = leastSquares(others, X[j], { intercept: oIcpt }).resid; // minus their slope in h
+  const e1 = leastSquares(others, X[j], { intercept: oIcpt }).resid; // minus the slope in h of the restricted residuals
+  // Restricted residuals at h = 0: M_{X-j} y = e + b_j M_{X-j} x_j (y = X_{-j} c + b_j x_j + e, M_{X-j} e = e).
+  const e0 = full.resid.map((e, i) => e + full.coef[j] * e1[i]);
   let ss = 0;
   for (let i = 0; i < n; i++) ss += e1[i] * e1[i];
   // z = X (X'X)^-1 e_j = M_{X-j} x_j / ||M_{X-j} x_j||^2 (Frisch-Waugh), without inverting X'X.
