@@ -80,7 +80,9 @@ export interface WildBootstrapResult {
   ties: number;
 }
 
+/** Seed used when none is given (any fixed value: results must not depend on the clock). */
 export const DEFAULT_WCB_SEED = 20211001;
+/** Default number of draws, as commonly used with boottest (B + 1 = 10,000 makes 0.05 and 0.01 exact quantiles). */
 export const DEFAULT_WCB_B = 9999;
 /** |t*| within this relative distance of |t| is a tie (counted as >=). */
 export const TIE_TOLERANCE = 1e-10;
