@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { feols } from '../src/stats/feols.ts';
 import { tobit, logPhiMills, LOG_SIGMA, type TobitOptions, type TobitResult } from '../src/stats/tobit.ts';
 import type { DataTable } from '../src/stats/types.ts';
 import { inputErrorMessage, splitCsvLine } from './helpers.ts';
@@ -216,8 +217,14 @@ describe('tobit input errors', () => {
     expect(inputErrorMessage(() => tobit(aff, f, { left: 4, right: 4 }))).toMatch(/'left' \(4\) must be below option 'right' \(4\)/);
     expect(inputErrorMessage(() => tobit(aff, f, { left: NaN }))).toMatch(/option 'left'/);
   });
-  it('needs censored and uncensored observations', () => {
-    expect(inputErrorMessage(() => tobit(aff, f, { left: -1 }))).toMatch(/no observation of 'affairs' is censored \(left = -1\)/);
+  it('without censored observations it is the normal linear model by ML: OLS coefficients, sigma^2 = RSS/n', () => {
+    const t = tobit(aff, f, { left: -1 });
+    expect(t.nLeft + t.nRight).toBe(0);
+    const ols = feols(aff, f);
+    ols.terms.forEach((term, j) => expect(Math.abs(t.coef[t.terms.indexOf(term)] - ols.coef[j]) / Math.abs(ols.coef[j])).toBeLessThan(1e-10));
+    expect(Math.abs(t.sigma - Math.sqrt(ols.rss / ols.n)) / t.sigma).toBeLessThan(1e-10);
+  });
+  it('needs uncensored observations', () => {
     expect(inputErrorMessage(() => tobit(aff, f, { right: 0 }))).toMatch(/every observation of 'affairs' is censored/);
   });
   it('needs a numeric outcome and known columns', () => {

@@ -269,7 +269,7 @@ function checkLimit(v: number | null | undefined, what: 'left' | 'right'): numbe
 /**
  * Tobit regression of `formula` (text `y ~ x1 + i(f) | fe` or a ModelSpec; FE become dummies) on
  * `data`, censored at `opts.left` and/or `opts.right`. Bad input (no limit, left >= right, no
- * censored or no uncensored observation, non-numeric outcome, unknown columns) throws InputError.
+ * uncensored observation, non-numeric outcome, unknown columns) throws InputError.
  */
 export function tobit(data: DataTable, formula: string | ModelSpec, opts: TobitOptions): TobitResult {
   const left = checkLimit(opts.left, 'left');
@@ -298,9 +298,8 @@ export function tobit(data: DataTable, formula: string | ModelSpec, opts: TobitO
   const nUncensored = n - nLeft - nRight;
   const yName = D.model.y;
   const limits = [left !== null ? `left = ${left}` : '', right !== null ? `right = ${right}` : ''].filter(Boolean).join(', ');
-  if (nLeft + nRight === 0) {
-    throw new InputError(`tobit: no observation of '${yName}' is censored (${limits}); check the limits, or fit OLS instead`);
-  }
+  // No censored observation is allowed, as in Stata (the fit is then the normal linear model by ML:
+  // OLS coefficients, sigma^2 = RSS/n); callers see it in nLeft/nRight.
   if (nUncensored === 0) {
     throw new InputError(`tobit: every observation of '${yName}' is censored (${limits}); sigma is not identified`);
   }
