@@ -252,3 +252,31 @@ describe('ordered model: bad input', () => {
     expect(inputErrorMessage(() => orderedModel(sim, 'y ~ x1 + nope'))).toContain('nope');
   });
 });
+
+describe('fixed-effect levels that predict the outcome perfectly', () => {
+  // Make every firm of one industry take the top category: that dummy's MLE is +infinity.
+  const y = Float64Array.from(sim.columns.y as Float64Array);
+  const ind = sim.columns.industry as (string | null)[];
+  const top = Math.max(...y);
+  const target = ind[0]!;
+  for (let i = 0; i < y.length; i++) if (ind[i] === target) y[i] = top;
+  const data: DataTable = { ...sim, columns: { ...sim.columns, y } };
+  const m = orderedModel(data, SIM);
+  const nTarget = ind.filter((v) => v === target).length;
+  it('drops their observations and names the level', () => {
+    expect(m.separationDropped).toBe(nTarget);
+    expect(m.separatedLevels).toEqual([`industry::${target} (all ${top})`]);
+    expect(m.n + m.missingDropped).toBe(sim.nrows - nTarget);
+    expect(m.converged).toBe(true);
+    expect(m.names.some((n) => n === `industry::${target}`)).toBe(false);
+  });
+  it('equals the fit on the data without those observations (the limit of the full-data likelihood)', () => {
+    const keep = Array.from({ length: sim.nrows }, (_, i) => i).filter((i) => ind[i] !== target);
+    const columns: DataTable['columns'] = {};
+    for (const [k, col] of Object.entries(data.columns)) columns[k] = col instanceof Float64Array ? Float64Array.from(keep, (i) => col[i]) : keep.map((i) => col[i]);
+    const sub = orderedModel({ nrows: keep.length, columns }, SIM);
+    expect(sub.separationDropped).toBe(0);
+    expect(Array.from(m.rowsUsed)).toEqual(Array.from(sub.rowsUsed, (r) => keep[r]));
+    sub.terms.forEach((t, j) => close(m.coef[m.terms.indexOf(t)], sub.coef[j], t, 1e-12));
+  });
+});

@@ -1,7 +1,9 @@
 /**
  * The robustness battery (cscs robustness) on the shipped data: every OLS row against an
  * independent R computation (test/fixtures/robustness/robustness-ols.R: lm with factor dummies,
- * sandwich vcovHC / vcovCL, its own type-2 winsorization), the table and plot outputs, the CLI.
+ * sandwich vcovHC / vcovCL, its own type-2 winsorization), the Tobit, ordered, median-regression
+ * and enumerated wild-bootstrap rows against R (robustness-ml.R: AER::tobit, MASS::polr,
+ * quantreg::rq, a brute-force bootstrap), the table and plot outputs, the CLI.
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +47,33 @@ describe('robustness battery: OLS rows equal R (lm + sandwich)', () => {
       });
     });
   }
+});
+
+const refMl = JSON.parse(readFileSync(new URL('./fixtures/robustness/robustness-ml.json', import.meta.url), 'utf8')) as Record<
+  string,
+  { coef?: number[]; se?: number[]; n?: number; t?: number; count?: number; B?: number }
+>;
+
+describe('robustness battery: Tobit, ordered, median and bootstrap rows equal R', () => {
+  for (const [id, want] of Object.entries(refMl)) {
+    if (id.startsWith('wcb-')) continue;
+    it(id, () => {
+      const row = rob.rows.find((r) => r.id === id)!;
+      expect(row.n).toBe(want.n ?? 414);
+      FOCUS_TERMS.forEach((term, k) => {
+        close(row.estimates[term].coef, want.coef![k], `${id} ${term} coef`, 1e-8);
+        close(row.estimates[term].se, want.se![k], `${id} ${term} se`, 1e-8);
+      });
+    });
+  }
+  it('wild cluster bootstrap by city, all 2^11 sign vectors: the brute-force p-value exactly', () => {
+    const row = rob.rows.find((r) => r.id === 'wcb-city-rademacher')!;
+    for (const term of FOCUS_TERMS) {
+      const want = refMl[`wcb-city-rademacher-${term}`];
+      expect(row.estimates[term].p, term).toBe(want.count! / want.B!);
+      close(row.estimates[term].coef / row.estimates[term].se!, want.t!, `${term} t`, 1e-9);
+    }
+  });
 });
 
 describe('robustness outputs', () => {

@@ -69,6 +69,10 @@ export interface OrderedResult extends Estimates {
   counts: number[];
   /** Categories listed (or found in rows dropped for missing values) but absent from the estimation sample. */
   droppedCategories: string[];
+  /** Observations dropped because their fixed-effect level predicts the outcome perfectly (all lowest or all highest category). */
+  separationDropped: number;
+  /** Those levels, e.g. 'industry::C32 (all Excellent)'. */
+  separatedLevels: string[];
   link: 'logit' | 'probit';
   /** Slope names (the design columns without '(Intercept)'). */
   names: string[];
@@ -396,9 +400,18 @@ export function orderedModel(data: DataTable, formula: string | ModelSpec, opts:
   // weight is missing, so listwise deletion covers the weight column too.
   const yCodes = new Float64Array(data.nrows);
   for (let i = 0; i < data.nrows; i++) yCodes[i] = allCodes[i] < 0 || (wAll !== null && Number.isNaN(wAll[i])) ? NaN : allCodes[i];
-  const D = denseDesign({ ...data, columns: { ...data.columns, [spec.y]: yCodes } }, spec, {
-    cluster: opts.cluster !== undefined ? [opts.cluster] : undefined,
-  });
+  const codedData: DataTable = { ...data, columns: { ...data.columns, [spec.y]: yCodes } };
+  const designOpts = { cluster: opts.cluster !== undefined ? [opts.cluster] : undefined };
+  let D = denseDesign(codedData, spec, designOpts);
+  // A fixed-effect level whose observations all sit in the lowest (or all in the highest) category
+  // has an infinite MLE for its dummy: drop those observations, as fixest does for GLM fixed effects.
+  const separated = separatedRows(data, spec.fe, D.y, D.rowsUsed, listed);
+  if (separated.rows.size > 0) {
+    const keep = Array.from(D.rowsUsed).filter((i) => !separated.rows.has(i));
+    const sub = subsetTable(codedData, keep);
+    const D2 = denseDesign(sub, spec, designOpts);
+    D = { ...D2, rowsUsed: Int32Array.from(D2.rowsUsed, (r) => keep[r]), missingDropped: D.missingDropped };
+  }
   const n = D.y.length;
   const ic = D.names.indexOf(INTERCEPT);
   const X = D.X.filter((_, j) => j !== ic);
@@ -570,6 +583,8 @@ export function orderedModel(data: DataTable, formula: string | ModelSpec, opts:
     categories,
     counts,
     droppedCategories,
+    separationDropped: separated.rows.size,
+    separatedLevels: separated.levels,
     link: linkName,
     names,
     feDummies: D.feDummies,
@@ -578,4 +593,55 @@ export function orderedModel(data: DataTable, formula: string | ModelSpec, opts:
     vcovType: vType,
     nClusters,
   };
+}
+
+/**
+ * Rows of fixed-effect levels in which every observation has the lowest or every one the highest
+ * category (the level's dummy would go to -/+ infinity). Repeated until no level is left, since
+ * dropping rows of one FE can leave a level of another FE all-extreme.
+ */
+function separatedRows(data: DataTable, fe: readonly string[], y: Float64Array, rowsUsed: Int32Array, listed: readonly string[]): { rows: Set<number>; levels: string[] } {
+  const rows = new Set<number>();
+  const levels: string[] = [];
+  if (fe.length === 0) return { rows, levels };
+  for (let changed = true; changed; ) {
+    changed = false;
+    // lo / hi: the lowest and highest category codes among the rows still in.
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let r = 0; r < y.length; r++) {
+      if (rows.has(rowsUsed[r])) continue;
+      lo = Math.min(lo, y[r]);
+      hi = Math.max(hi, y[r]);
+    }
+    for (const name of fe) {
+      const col = data.columns[name];
+      const groups = new Map<string, { min: number; max: number; rows: number[] }>();
+      for (let r = 0; r < y.length; r++) {
+        const i = rowsUsed[r];
+        if (rows.has(i)) continue;
+        const key = String(col[i]);
+        const g = groups.get(key) ?? { min: Infinity, max: -Infinity, rows: [] };
+        g.min = Math.min(g.min, y[r]);
+        g.max = Math.max(g.max, y[r]);
+        g.rows.push(i);
+        groups.set(key, g);
+      }
+      for (const [key, g] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+        const extreme = g.max === lo ? listed[lo] : g.min === hi ? listed[hi] : null;
+        if (extreme === null || lo === hi) continue; // lo === hi: one category left, reported later
+        for (const i of g.rows) rows.add(i);
+        levels.push(`${name}::${key} (all ${extreme})`);
+        changed = true;
+      }
+    }
+  }
+  return { rows, levels };
+}
+
+/** The given rows of a table, in that order. */
+function subsetTable(data: DataTable, rows: readonly number[]): DataTable {
+  const columns: DataTable['columns'] = {};
+  for (const [name, col] of Object.entries(data.columns)) columns[name] = col instanceof Float64Array ? Float64Array.from(rows, (i) => col[i]) : rows.map((i) => col[i]);
+  return { nrows: rows.length, columns, source: data.source };
 }

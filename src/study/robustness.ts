@@ -9,7 +9,11 @@
  * interest. Estimation lives in src/stats; this module only composes it.
  */
 import { feols } from '../stats/feols.ts';
-import type { DataTable, FitOptions, ModelSpec } from '../stats/types.ts';
+import { orderedModel } from '../stats/ordered.ts';
+import { rq } from '../stats/quantreg.ts';
+import { tobit } from '../stats/tobit.ts';
+import type { DataTable, Estimates, FitOptions, ModelSpec } from '../stats/types.ts';
+import { wildClusterBootstrap, type BootWeights } from '../stats/wildBootstrap.ts';
 import type { RawData } from '../data/load.ts';
 import { INDICATOR_TREE } from './indicatorTree.ts';
 import { TABLE3_MODELS, modelSpec } from './models.ts';
@@ -99,6 +103,16 @@ function olsEstimates(fit: ReturnType<typeof feols>): Record<FocusTerm, FocusEst
   return out;
 }
 
+/** Extracts the focus coefficients of any estimator's coefficient table. */
+function tableEstimates(e: Estimates): Record<FocusTerm, FocusEstimate> {
+  const out = {} as Record<FocusTerm, FocusEstimate>;
+  for (const term of FOCUS_TERMS) {
+    const j = e.terms.indexOf(term);
+    out[term] = j < 0 ? { coef: NaN, se: NaN, ciLow: NaN, ciHigh: NaN, p: NaN } : { coef: e.coef[j], se: e.se[j], ciLow: e.ciLow[j], ciHigh: e.ciHigh[j], p: e.p[j] };
+  }
+  return out;
+}
+
 /** Number of distinct non-missing values of a categorical column over the given rows. */
 function distinctCount(col: DataTable['columns'][string], rows: Int32Array): number {
   const seen = new Set<string>();
@@ -143,14 +157,98 @@ export function computeRobustness(raw: RawData, opts: RobustnessOptions = {}): R
   };
 
   // ---- the paper's specification ---------------------------------------------------------------
-  rows.push(ols('Baseline', 'baseline', 'Table 3 model (5), as published', BASELINE_MODEL, HC1, 'HC1 robust SE, t(N-K)'));
+  rows.push(ols('Baseline', 'baseline', 'Table 3 model (5), as published', BASELINE_MODEL, HC1, 'HC1, t(N-K)'));
 
   // ---- inference on the same coefficients -------------------------------------------------------
   const inf = 'Inference (same coefficients)';
-  rows.push(ols(inf, 'hc3', 'HC3 robust SE', BASELINE_MODEL, { vcov: 'HC3', feMethod: 'dummies' }, 'HC3 robust SE, t(N-K)'));
-  rows.push(ols(inf, 'cluster-city', `Clustered by city (G = ${nCities})`, BASELINE_MODEL, { cluster: ['city'], feMethod: 'dummies' }, `CR1 (Stata) SE, t(G-1) = t(${nCities - 1})`));
-  rows.push(ols(inf, 'cluster-industry', `Clustered by industry (G = ${nIndustries})`, BASELINE_MODEL, { cluster: ['industry'], feMethod: 'dummies' }, `CR1 (Stata) SE, t(G-1) = t(${nIndustries - 1})`));
-  rows.push(ols(inf, 'cluster-two-way', 'Two-way clustered, city and industry', BASELINE_MODEL, { cluster: ['city', 'industry'], feMethod: 'dummies' }, `CGM two-way CR1 SE, t(min G - 1) = t(${Math.min(nCities, nIndustries) - 1})`));
+  rows.push(ols(inf, 'hc3', 'HC3 robust SE', BASELINE_MODEL, { vcov: 'HC3', feMethod: 'dummies' }, 'HC3, t(N-K)'));
+  rows.push(ols(inf, 'cluster-city', `Clustered by city (G = ${nCities})`, BASELINE_MODEL, { cluster: ['city'], feMethod: 'dummies' }, `CR1, t(${nCities - 1})`));
+  rows.push(ols(inf, 'cluster-industry', `Clustered by industry (G = ${nIndustries})`, BASELINE_MODEL, { cluster: ['industry'], feMethod: 'dummies' }, `CR1, t(${nIndustries - 1})`));
+  rows.push(ols(inf, 'cluster-two-way', 'Two-way clustered, city and industry', BASELINE_MODEL, { cluster: ['city', 'industry'], feMethod: 'dummies' }, `two-way CR1, t(${Math.min(nCities, nIndustries) - 1})`));
+
+  // ---- wild cluster bootstrap (few clusters) ---------------------------------------------------------
+  const wcb = (id: string, cluster: string, G: number, weights: BootWeights, label: string): void => {
+    const est = {} as Record<FocusTerm, FocusEstimate>;
+    let draws = 0;
+    let enumerated = false;
+    FOCUS_TERMS.forEach((term) => {
+      const stage = `wild bootstrap, ${label}, ${FOCUS_LABELS[term]}`;
+      const r = wildClusterBootstrap(data, BASELINE_MODEL, { cluster, param: term, weights, B, seed, onProgress: (d, t) => progress(stage, d, t) });
+      est[term] = { coef: r.coef, se: r.se, ciLow: r.ciLow, ciHigh: r.ciHigh, p: r.p };
+      draws = r.B;
+      enumerated = r.enumerated;
+    });
+    const how = enumerated ? `all 2^${G} draws (exact)` : `B = ${draws}`;
+    rows.push({
+      group: 'Wild cluster bootstrap (WCR)',
+      id,
+      label,
+      outcome: OUTCOME_LABELS.total,
+      estimator: 'OLS',
+      inference: `WCR, ${how}`,
+      scale: 'points',
+      n: base.n,
+      estimates: est,
+      note: '',
+    });
+  };
+  wcb('wcb-city-rademacher', 'city', nCities, 'rademacher', `By city, Rademacher (G = ${nCities})`);
+  wcb('wcb-city-webb', 'city', nCities, 'webb', `By city, Webb (G = ${nCities})`);
+  wcb('wcb-industry-rademacher', 'industry', nIndustries, 'rademacher', `By industry, Rademacher (G = ${nIndustries})`);
+
+  // ---- other estimators ---------------------------------------------------------------------------
+  const est = 'Other estimators';
+  const ML_ROBUST = 'ML robust, z';
+  {
+    const t = tobit(data, BASELINE_MODEL, { right: INDICATOR_TREE.total, vcov: 'robust', stataAdjust: true });
+    rows.push({
+      group: est,
+      id: 'tobit-total',
+      label: `Tobit, upper limit ${INDICATOR_TREE.total}`,
+      outcome: OUTCOME_LABELS.total,
+      estimator: 'Tobit (ML)',
+      inference: ML_ROBUST,
+      scale: 'points',
+      n: t.n,
+      estimates: tableEstimates(t),
+      note: `${t.nRight} of ${t.n} firms at the cap${t.nRight === 0 ? ', so the Tobit fit is the normal linear model by ML (OLS coefficients, ML standard errors)' : ''}.`,
+    });
+  }
+  {
+    const r = rq(data, BASELINE_MODEL, { tau: 0.5, se: 'nid' });
+    rows.push({
+      group: est,
+      id: 'median',
+      label: 'Median regression (tau = 0.5)',
+      outcome: OUTCOME_LABELS.total,
+      estimator: 'Quantile regression (Barrodale-Roberts)',
+      inference: 'HK sandwich (nid), t(N-K)',
+      scale: 'points',
+      n: r.n,
+      estimates: tableEstimates(r),
+      note: r.nonUnique ? 'the median-regression solution is not unique (as quantreg warns); the Barrodale-Roberts vertex is reported.' : '',
+    });
+  }
+  for (const link of ['logit', 'probit'] as const) {
+    const m = orderedModel(data, withOutcome(BASELINE_MODEL, 'rating'), { link, levels: [...RATING_ORDER], vcov: 'robust', stataAdjust: true });
+    const counts = m.categories.map((c, k) => `${c} ${m.counts[k]}`).join(', ');
+    rows.push({
+      group: est,
+      id: `ordered-${link}`,
+      label: `Ordered ${link} of the rating`,
+      outcome: OUTCOME_LABELS.rating,
+      estimator: `Ordered ${link} (ML)`,
+      inference: ML_ROBUST,
+      scale: link === 'logit' ? 'log-odds' : 'probit index',
+      n: m.n,
+      estimates: tableEstimates(m),
+      note:
+        `ratings ${counts}` +
+        (m.droppedCategories.length ? `; empty and dropped: ${m.droppedCategories.join(', ')}` : '') +
+        (m.separationDropped ? `; ${m.separationDropped} firms dropped because their ${m.separatedLevels.join(', ')} predicts the rating perfectly (infinite MLE of the dummy)` : '') +
+        '.',
+    });
+  }
 
   // ---- sample and variable choices -------------------------------------------------------------
   const spec = 'Sample and variables';
@@ -160,10 +258,10 @@ export function computeRobustness(raw: RawData, opts: RobustnessOptions = {}): R
     [0.025, 'Winsorized at 2.5% each tail'],
   ] as const) {
     const t = batteryTable(raw, { ...opts.sample, winsorizeP: p });
-    rows.push(ols(spec, `winsor-${p}`, label, BASELINE_MODEL, HC1, 'HC1 robust SE, t(N-K)', '', t));
+    rows.push(ols(spec, `winsor-${p}`, label, BASELINE_MODEL, HC1, 'HC1, t(N-K)', '', t));
   }
   rows.push(
-    ols(spec, 'without-sr', 'Counterfactual score: total minus Social Responsibility', withOutcome(BASELINE_MODEL, 'total_without_sr'), HC1, 'HC1 robust SE, t(N-K)'),
+    ols(spec, 'without-sr', 'Counterfactual score: total minus Social Responsibility', withOutcome(BASELINE_MODEL, 'total_without_sr'), HC1, 'HC1, t(N-K)'),
   );
 
   // ---- leave one city out ------------------------------------------------------------------------
@@ -171,13 +269,29 @@ export function computeRobustness(raw: RawData, opts: RobustnessOptions = {}): R
   cities.forEach((city, k) => {
     progress('leave one city out', k, cities.length);
     const t = subsetRows(data, (i) => data.columns.city[i] !== city);
-    rows.push(ols('Leave one city out', `without-${city}`, `Without ${city}`, BASELINE_MODEL, HC1, 'HC1 robust SE, t(N-K)', '', t));
+    rows.push(ols('Leave one city out', `without-${city}`, `Without ${city}`, BASELINE_MODEL, HC1, 'HC1, t(N-K)', '', t));
   });
   progress('leave one city out', cities.length, cities.length);
 
   // ---- where does the effect come from: the sub-scores -------------------------------------------
   for (const c of INDICATOR_TREE.children) {
-    rows.push(ols('Sub-scores (Table 4)', `ols-${c.key}`, c.name, withOutcome(BASELINE_MODEL, c.key), HC1, 'HC1 robust SE, t(N-K)'));
+    rows.push(ols('Sub-scores, OLS (Table 4)', `ols-${c.key}`, c.name, withOutcome(BASELINE_MODEL, c.key), HC1, 'HC1, t(N-K)'));
+  }
+  // Sub-scores pile up at their maxima (Figure 1): Tobit with the indicator's weight as upper limit.
+  for (const c of INDICATOR_TREE.children) {
+    const t = tobit(data, withOutcome(BASELINE_MODEL, c.key), { right: c.weight, vcov: 'robust', stataAdjust: true });
+    rows.push({
+      group: 'Sub-scores, Tobit (censored at the maximum)',
+      id: `tobit-${c.key}`,
+      label: `${c.name} (max ${c.weight})`,
+      outcome: c.name,
+      estimator: 'Tobit (ML)',
+      inference: ML_ROBUST,
+      scale: 'points',
+      n: t.n,
+      estimates: tableEstimates(t),
+      note: `${t.nRight} of ${t.n} firms at the maximum.`,
+    });
   }
   return { rows, n: base.n, nCities, nIndustries, options: { bootstrapB: B, seed } };
 }

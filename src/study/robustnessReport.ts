@@ -58,7 +58,8 @@ export function robustnessLayout(rob: Robustness): Table {
   }
   const notes = [
     `Each row refits the paper's model (5) (industry and city fixed effects as dummies) with one change; the outcome is the total score unless the row names another. ${rob.n} firms, ${rob.nCities} cities, ${rob.nIndustries} industries.`,
-    'Ordered-model coefficients are on the latent (log-odds or probit) scale, not in score points. Wild bootstrap rows: the SE is the CR1 SE of the original fit, the p-value and CI come from the bootstrap (CI by test inversion).',
+    'Inference: HC1/HC3 = heteroskedasticity-robust (Stata vce(robust) / vce(hc3)) with t(N-K); CR1 = cluster-robust with Stata\'s G/(G-1)(N-1)/(N-K) and t(G-1); two-way = Cameron-Gelbach-Miller; WCR = wild cluster restricted bootstrap-t (as Stata boottest; Rademacher weights, all sign vectors when 2^G <= B, else B random draws; Webb six-point weights where named), symmetric p-value, CI by test inversion, SE column = CR1 SE of the fit; ML robust = sandwich x N/(N-1) (Stata vce(robust) after tobit/ologit/oprobit), normal inference; HK sandwich (nid) = Hendricks-Koenker (R quantreg se = "nid", Hall-Sheather bandwidth).',
+    'Ordered-model coefficients are on the latent (log-odds or probit) scale, not in score points. Random draws use the seed in robustness.json.',
     ...rob.rows.filter((r) => r.note !== '').map((r) => `${r.label}: ${r.note}`),
     `${starLegend()} (from each row's own p-value).`,
   ];
