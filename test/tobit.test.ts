@@ -237,3 +237,27 @@ describe('tobit input errors', () => {
     expect(inputErrorMessage(() => tobit(aff, f, { left: 0, level: 95 }))).toMatch(/option 'level'/);
   });
 });
+
+describe('fixed-effect levels whose observations are all censored', () => {
+  const aff = table('Affairs.csv');
+  // Put every affair count of one religiousness level at the lower limit: that dummy's MLE is -infinity.
+  const y = Float64Array.from(aff.columns.affairs as Float64Array);
+  const rel = aff.columns.religiousness as Float64Array;
+  for (let i = 0; i < y.length; i++) if (rel[i] === 1) y[i] = 0;
+  const data: DataTable = { ...aff, columns: { ...aff.columns, affairs: y } };
+  const f = 'affairs ~ age + yearsmarried + rating | religiousness';
+  const t = tobit(data, f, { left: 0 });
+  const keep = Array.from({ length: aff.nrows }, (_, i) => i).filter((i) => rel[i] !== 1);
+  it('drops their observations and names the level', () => {
+    expect(t.separationDropped).toBe(aff.nrows - keep.length);
+    expect(t.separatedLevels).toEqual(['religiousness::1 (all censored at 0)']);
+    expect(Array.from(t.rowsUsed)).toEqual(keep);
+  });
+  it('equals the fit without those observations (the limit of the full-data likelihood)', () => {
+    const columns: DataTable['columns'] = {};
+    for (const [k, col] of Object.entries(data.columns)) columns[k] = col instanceof Float64Array ? Float64Array.from(keep, (i) => col[i]) : keep.map((i) => col[i]);
+    const sub = tobit({ nrows: keep.length, columns }, f, { left: 0 });
+    expect(sub.separationDropped).toBe(0);
+    sub.terms.forEach((term, j) => expect(Math.abs(t.coef[t.terms.indexOf(term)] - sub.coef[j]), term).toBeLessThan(1e-12 * Math.max(1, Math.abs(sub.coef[j]))));
+  });
+});

@@ -26,6 +26,7 @@ import type { DataTable, Estimates, ModelSpec } from './types.ts';
 import { denseDesign, INTERCEPT } from './denseDesign.ts';
 import { sortLevels } from './design.ts';
 import { toModelSpec } from './formula.ts';
+import { separatedFeRows, subsetTable } from './separation.ts';
 import { invSymPD, sandwich, symmetrize } from './linalg.ts';
 
 export interface OrderedOptions {
@@ -405,7 +406,28 @@ export function orderedModel(data: DataTable, formula: string | ModelSpec, opts:
   let D = denseDesign(codedData, spec, designOpts);
   // A fixed-effect level whose observations all sit in the lowest (or all in the highest) category
   // has an infinite MLE for its dummy: drop those observations, as fixest does for GLM fixed effects.
-  const separated = separatedRows(data, spec.fe, D.y, D.rowsUsed, listed);
+  const y0 = D.y;
+  const ends = (excluded: ReadonlySet<number>): [number, number] => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let r = 0; r < y0.length; r++) {
+      if (excluded.has(D.rowsUsed[r])) continue;
+      lo = Math.min(lo, y0[r]);
+      hi = Math.max(hi, y0[r]);
+    }
+    return [lo, hi];
+  };
+  const separated = separatedFeRows(
+    data,
+    spec.fe,
+    D.rowsUsed,
+    (excluded) => {
+      const [lo, hi] = ends(excluded);
+      // One category left: no end to separate from (the K < 2 check below reports it).
+      return Int8Array.from(y0, (v) => (lo === hi ? 0 : v === lo ? -1 : v === hi ? 1 : 0));
+    },
+    (side, excluded) => listed[ends(excluded)[side < 0 ? 0 : 1]],
+  );
   if (separated.rows.size > 0) {
     const keep = Array.from(D.rowsUsed).filter((i) => !separated.rows.has(i));
     const sub = subsetTable(codedData, keep);
@@ -595,53 +617,3 @@ export function orderedModel(data: DataTable, formula: string | ModelSpec, opts:
   };
 }
 
-/**
- * Rows of fixed-effect levels in which every observation has the lowest or every one the highest
- * category (the level's dummy would go to -/+ infinity). Repeated until no level is left, since
- * dropping rows of one FE can leave a level of another FE all-extreme.
- */
-function separatedRows(data: DataTable, fe: readonly string[], y: Float64Array, rowsUsed: Int32Array, listed: readonly string[]): { rows: Set<number>; levels: string[] } {
-  const rows = new Set<number>();
-  const levels: string[] = [];
-  if (fe.length === 0) return { rows, levels };
-  for (let changed = true; changed; ) {
-    changed = false;
-    // lo / hi: the lowest and highest category codes among the rows still in.
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let r = 0; r < y.length; r++) {
-      if (rows.has(rowsUsed[r])) continue;
-      lo = Math.min(lo, y[r]);
-      hi = Math.max(hi, y[r]);
-    }
-    for (const name of fe) {
-      const col = data.columns[name];
-      const groups = new Map<string, { min: number; max: number; rows: number[] }>();
-      for (let r = 0; r < y.length; r++) {
-        const i = rowsUsed[r];
-        if (rows.has(i)) continue;
-        const key = String(col[i]);
-        const g = groups.get(key) ?? { min: Infinity, max: -Infinity, rows: [] };
-        g.min = Math.min(g.min, y[r]);
-        g.max = Math.max(g.max, y[r]);
-        g.rows.push(i);
-        groups.set(key, g);
-      }
-      for (const [key, g] of [...groups].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-        const extreme = g.max === lo ? listed[lo] : g.min === hi ? listed[hi] : null;
-        if (extreme === null || lo === hi) continue; // lo === hi: one category left, reported later
-        for (const i of g.rows) rows.add(i);
-        levels.push(`${name}::${key} (all ${extreme})`);
-        changed = true;
-      }
-    }
-  }
-  return { rows, levels };
-}
-
-/** The given rows of a table, in that order. */
-function subsetTable(data: DataTable, rows: readonly number[]): DataTable {
-  const columns: DataTable['columns'] = {};
-  for (const [name, col] of Object.entries(data.columns)) columns[name] = col instanceof Float64Array ? Float64Array.from(rows, (i) => col[i]) : rows.map((i) => col[i]);
-  return { nrows: rows.length, columns, source: data.source };
-}

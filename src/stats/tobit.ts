@@ -18,6 +18,7 @@ import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { InputError } from '../errors.ts';
 import type { DataTable, Estimates, ModelSpec } from './types.ts';
 import { denseDesign, INTERCEPT } from './denseDesign.ts';
+import { separatedFeRows, subsetTable } from './separation.ts';
 import { leastSquares, mean } from './qr.ts';
 import { invSymPD, sandwich, symmetrize } from './linalg.ts';
 
@@ -65,6 +66,10 @@ export interface TobitResult extends Estimates {
   nLeft: number;
   nRight: number;
   nUncensored: number;
+  /** Observations dropped because every observation of their fixed-effect level is censored at the same limit (infinite MLE of the dummy). */
+  separationDropped: number;
+  /** Those levels, e.g. 'industry::C22 (all censored at 80)'. */
+  separatedLevels: string[];
   /** Names of the design columns (the terms without 'log(sigma)'). */
   names: string[];
   /** FE dummy columns among `names`, so reports can hide them. */
@@ -283,7 +288,17 @@ export function tobit(data: DataTable, formula: string | ModelSpec, opts: TobitO
   const tol = opts.tol ?? 1e-10;
   const maxIter = opts.maxIter ?? 100;
 
-  const D = denseDesign(data, formula, { cluster: opts.cluster ? [opts.cluster] : undefined });
+  const designOpts = { cluster: opts.cluster ? [opts.cluster] : undefined };
+  let D = denseDesign(data, formula, designOpts);
+  // A fixed-effect level whose observations are all censored at the same limit has an infinite MLE
+  // for its dummy: drop those observations (the limit of the likelihood), as fixest does for GLM FE.
+  const side0 = classify(D.y, left, right);
+  const separated = separatedFeRows(data, D.model.fe, D.rowsUsed, () => side0, (side) => `censored at ${side < 0 ? left : right}`);
+  if (separated.rows.size > 0) {
+    const keep = Array.from(D.rowsUsed).filter((i) => !separated.rows.has(i));
+    const D2 = denseDesign(subsetTable(data, keep), D.model, designOpts);
+    D = { ...D2, rowsUsed: Int32Array.from(D2.rowsUsed, (r) => keep[r]), missingDropped: D.missingDropped };
+  }
   const { y, X } = D;
   const n = y.length;
   const p = X.length;
@@ -444,6 +459,8 @@ export function tobit(data: DataTable, formula: string | ModelSpec, opts: TobitO
     nLeft,
     nRight,
     nUncensored,
+    separationDropped: separated.rows.size,
+    separatedLevels: separated.levels,
     names: D.names,
     feDummies: D.feDummies,
     dropped: D.dropped,

@@ -245,7 +245,7 @@ export function computeRobustness(raw: RawData, opts: RobustnessOptions = {}): R
       note:
         `ratings ${counts}` +
         (m.droppedCategories.length ? `; empty and dropped: ${m.droppedCategories.join(', ')}` : '') +
-        (m.separationDropped ? `; ${m.separationDropped} firms dropped because their ${m.separatedLevels.join(', ')} predicts the rating perfectly (infinite MLE of the dummy)` : '') +
+        (m.separationDropped ? `; ${m.separationDropped} firms dropped with their level, ${m.separatedLevels.join(', ')} (infinite MLE of the level's dummy)` : '') +
         '.',
     });
   }
@@ -290,7 +290,10 @@ export function computeRobustness(raw: RawData, opts: RobustnessOptions = {}): R
       scale: 'points',
       n: t.n,
       estimates: tableEstimates(t),
-      note: `${t.nRight} of ${t.n} firms at the maximum.`,
+      note:
+        `${t.nRight} of ${t.n} firms at the maximum` +
+        (t.separationDropped ? `; ${t.separationDropped} more dropped with their level, ${t.separatedLevels.join(', ')} (infinite MLE of the level's dummy)` : '') +
+        '.',
     });
   }
   return { rows, n: base.n, nCities, nIndustries, options: { bootstrapB: B, seed } };
