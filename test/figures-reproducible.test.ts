@@ -1,13 +1,17 @@
 /**
- * The committed example outputs in figures/ are exactly what `npm run replicate` writes on the shipped
- * data: a fresh run into a temporary folder reproduces every file byte for byte, and figures/ holds
- * no stale file the pipeline no longer writes.
+ * The committed example outputs in figures/ are exactly what `npm run replicate` and
+ * `npm run robustness` write on the shipped data: a fresh run into a temporary folder reproduces every
+ * file byte for byte, and figures/ holds no stale file the pipeline no longer writes.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadRawFolder } from '../src/data/load.ts';
+import { writeOutputsAtomically } from '../src/report/writeOutputs.ts';
 import { runReplication } from '../src/study/pipeline.ts';
+import { computeRobustness } from '../src/study/robustness.ts';
+import { robustnessFiles } from '../src/study/robustnessReport.ts';
 
 const root = join(new URL('.', import.meta.url).pathname, '..');
 const committed = join(root, 'figures');
@@ -29,6 +33,7 @@ function listFiles(dir: string): string[] {
 beforeAll(async () => {
   fresh = mkdtempSync(join(tmpdir(), 'cscs-figures-'));
   await runReplication(join(root, 'data/replication'), fresh);
+  await writeOutputsAtomically(fresh, await robustnessFiles(computeRobustness(loadRawFolder(join(root, 'data/replication')))));
 });
 afterAll(() => rmSync(fresh, { recursive: true, force: true }));
 
