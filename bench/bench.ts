@@ -10,6 +10,8 @@
  * timed (model fit only, not the CSV read); the ratio R / ours is printed (skipped when estimatr's
  * dummy matrix would not fit in free memory: it needs ~n x 1,100 x 8 bytes). Options:
  *   --sizes 1000000,3000000   sizes to run     --no-r   skip the R comparison
+ * Then the wild cluster bootstrap on a study-shaped model (see benchWildBootstrap):
+ *   --no-wcb   skip it     --only-wcb   run only it
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, createWriteStream } from 'node:fs';
@@ -18,6 +20,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fitDesign, type DesignInput } from '../src/stats/fitDesign.ts';
 import { createRng } from '../src/stats/rng.ts';
+import type { DataTable } from '../src/stats/types.ts';
+import { wildClusterBootstrap } from '../src/stats/wildBootstrap.ts';
 
 const K = 10;
 const L1 = 100;
@@ -156,6 +160,7 @@ async function main(argv: string[]): Promise<void> {
   const withR = !argv.includes('--no-r');
   const one = arg('--n');
   if (one) return runOne(Number(one), withR);
+  if (argv.includes('--only-wcb')) return benchWildBootstrap();
   const sizes = (arg('--sizes') ?? '1000000,3000000').split(',').map(Number);
   const haveR = withR && rAvailable();
   if (withR && !haveR) process.stdout.write('Rscript with estimatr not found: skipping the R comparison\n');
@@ -165,18 +170,16 @@ async function main(argv: string[]): Promise<void> {
     const r = spawnSync(process.execPath, [...process.execArgv, self, '--n', String(n), ...(haveR ? [] : ['--no-r'])], { stdio: 'inherit' });
     if (r.status !== 0) process.exitCode = 1;
   }
+  if (!argv.includes('--no-wcb')) benchWildBootstrap();
 }
 
 await main(process.argv.slice(2));
 
 // ==== Wild cluster bootstrap (src/stats/wildBootstrap.ts) =========================================
-// Appended section: after the sizes above, in the parent process only (not in the `--n` children),
-// time the WCR bootstrap on data shaped like the study's model: 414 firms, 12 regressors, industry
+// After the sizes above, in the parent process only (not in the `--n` children), time the WCR bootstrap on data shaped like the study's model: 414 firms, 12 regressors, industry
 // FE (58 levels) and city FE (11 levels) as dummies = 80 columns, clustered by city (G = 11).
 // Timed: the whole call (dense design, precomputation, draws, p-value and the test-inversion CI),
-// median of 5 runs. `--no-wcb` skips it.
-import { wildClusterBootstrap } from '../src/stats/wildBootstrap.ts';
-import type { DataTable } from '../src/stats/types.ts';
+// median of 5 runs.
 
 function wcbData(): DataTable {
   const n = 414;
@@ -227,5 +230,3 @@ function benchWildBootstrap(): void {
     );
   }
 }
-
-if (!process.argv.includes('--n') && !process.argv.includes('--no-wcb')) benchWildBootstrap();
