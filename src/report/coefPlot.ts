@@ -29,8 +29,8 @@ export interface CoefPlotOptions {
   panelWidth?: number;
 }
 
-/** Colours of the groups (colour-blind safe, Okabe-Ito), in order of first appearance. */
-const GROUP_COLOURS = ['#000000', '#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442'];
+/** Colours of the groups in order of first appearance: Okabe-Ito (colour-blind safe), with grey instead of its yellow, too pale on white. */
+const GROUP_COLOURS = ['#000000', '#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#666666'];
 
 /** The Vega-Lite spec of a coefficient plot. Rows and panels keep the order the data give. */
 export function coefPlotSpec(opts: CoefPlotOptions): TopLevelSpec {

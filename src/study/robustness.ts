@@ -275,7 +275,7 @@ export function computeRobustness(raw: RawData, opts: RobustnessOptions = {}): R
 
   // ---- where does the effect come from: the sub-scores -------------------------------------------
   for (const c of INDICATOR_TREE.children) {
-    rows.push(ols('Sub-scores, OLS (Table 4)', `ols-${c.key}`, c.name, withOutcome(BASELINE_MODEL, c.key), HC1, 'HC1, t(N-K)'));
+    rows.push(ols('Sub-scores, OLS (Table 4)', `ols-${c.key}`, `${c.name} (OLS)`, withOutcome(BASELINE_MODEL, c.key), HC1, 'HC1, t(N-K)'));
   }
   // Sub-scores pile up at their maxima (Figure 1): Tobit with the indicator's weight as upper limit.
   for (const c of INDICATOR_TREE.children) {
@@ -283,7 +283,7 @@ export function computeRobustness(raw: RawData, opts: RobustnessOptions = {}): R
     rows.push({
       group: 'Sub-scores, Tobit (censored at the maximum)',
       id: `tobit-${c.key}`,
-      label: `${c.name} (max ${c.weight})`,
+      label: `${c.name} (Tobit, max ${c.weight})`,
       outcome: c.name,
       estimator: 'Tobit (ML)',
       inference: ML_ROBUST,
