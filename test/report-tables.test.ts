@@ -221,6 +221,24 @@ describe('renderers', () => {
     expect(noNotes.endsWith('\\bottomrule\n\\end{tabular}\n')).toBe(true);
   });
 
+  it('latex: confidence-interval cells get math minus signs, other text keeps its hyphens', () => {
+    const t: Table = {
+      title: 'CI',
+      columns: [
+        { label: 'Spec', align: 'l' },
+        { label: '95% CI', align: 'c' },
+      ],
+      rows: [
+        { kind: 'body', cells: ['t(N-K)', '[-95.69, -5.85]'] },
+        { kind: 'body', cells: ['x', '[0.27, inf]'] },
+      ],
+      notes: [],
+    };
+    const tex = toLatex(t, { float: false });
+    expect(tex).toContain('t(N-K) & [$-$95.69, $-$5.85] \\\\');
+    expect(tex).toContain('x & [0.27, inf] \\\\');
+  });
+
   it('latex escaping of & % _ # $ { } ~ ^ \\', () => {
     expect(escapeLatex('a & b % c _ d # e $ f { g } h ~ i ^ j \\ k')).toBe(
       'a \\& b \\% c \\_ d \\# e \\$ f \\{ g \\} h \\textasciitilde{} i \\textasciicircum{} j \\textbackslash{} k',

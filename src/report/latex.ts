@@ -42,8 +42,12 @@ function latexNumber(s: string): string {
   return body + (m[2] ? `$^{${m[2]}}$` : '');
 }
 
+/** A confidence interval "[-1.50, 2.25]": its numbers' minus signs are math minus, not hyphens. */
+const INTERVAL = /^\[[-\u2212]?(?:\d[\d.]*|inf), [-\u2212]?(?:\d[\d.]*|inf)\]$/;
+
 /** A whole cell in a non-decimal column. */
 function latexCell(cell: string): string {
+  if (INTERVAL.test(cell)) return cell.replace(/[-\u2212]/g, '$-$');
   return splitDecimal(cell) ? latexNumber(cell) : escapeLatex(cell);
 }
 
