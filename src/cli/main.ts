@@ -8,6 +8,7 @@ type Command = (argv: string[]) => Promise<number | void> | number | void;
 
 const commands: Record<string, () => Promise<{ run: Command }>> = {
   fit: () => import('./fit.ts'),
+  boottest: () => import('./boottest.ts'),
   replicate: () => import('./replicate.ts'),
   robustness: () => import('./robustness.ts'),
   synth: () => import('./synth.ts'),
@@ -16,7 +17,8 @@ const commands: Record<string, () => Promise<{ run: Command }>> = {
 const usage = `usage: cscs <command> [options]
 
 commands:
-  fit        fit an OLS model on any CSV (cscs fit --help)
+  fit        fit an OLS, Tobit, ordered logit/probit or quantile regression on any CSV (cscs fit --help)
+  boottest   wild cluster bootstrap test of one OLS coefficient (cscs boottest --help)
   replicate  run the whole Lin & Milhaupt replication (cscs replicate --help)
   robustness the referee's robustness battery for Table 3 model (5) (cscs robustness --help)
   synth      regenerate the synthetic replication data set (cscs synth --help)

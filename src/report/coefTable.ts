@@ -141,3 +141,77 @@ export function formatCoefTable(res: FitResult, opts: CoefTableOptions): string 
   lines.push(...notes);
   return `${lines.join('\n')}\n`;
 }
+
+/** One printed row of a generic estimates table (numbers as estimated; NaN prints as '.'). */
+export interface EstimatesRow {
+  label: string;
+  coef: number;
+  se: number;
+  /** z or t; NaN leaves the column blank (ancillary parameters, as Stata prints /sigma and /cut1). */
+  stat: number;
+  p: number;
+  ciLow: number;
+  ciHigh: number;
+}
+
+/** Everything a non-OLS coefficient table shows; the caller decides the model-specific lines. */
+export interface EstimatesTableSpec {
+  /** First line of the left header block, e.g. 'Tobit regression'. */
+  title: string;
+  dataFile?: string;
+  /** Outcome name, shown above the term column. */
+  depvar: string;
+  /** Confidence level of the intervals (for the column title). */
+  level: number;
+  /** 'z' (normal inference) or 't'. */
+  statLabel: 'z' | 't';
+  /** Right-hand header block: label and formatted value. */
+  stats: [string, string][];
+  /** Left header lines after the title and the data file (aligned beside `stats`). */
+  left?: string[];
+  /** Coefficient rows in print order. */
+  rows: EstimatesRow[];
+  /** Ancillary parameters (cut points, log sigma) printed under their own separator. */
+  ancillary?: EstimatesRow[];
+  /** Lines printed under the table (variance type, hidden dummies, dropped terms). */
+  notes: string[];
+}
+
+/**
+ * Renders a Stata-like table for any estimator (Tobit, ordered models, quantile regression): the
+ * same header layout, column widths and number formats as `formatCoefTable`, with a z or t column.
+ * Ends with a newline.
+ */
+export function formatEstimatesTable(spec: EstimatesTableSpec): string {
+  const lines: string[] = [];
+  const left = [spec.title, spec.dataFile ? `Data: ${spec.dataFile}` : '', ...(spec.left ?? [])];
+  const nHead = Math.max(left.length, spec.stats.length);
+  for (let i = 0; i < nHead; i++) {
+    const l = left[i] ?? '';
+    const s = spec.stats[i];
+    lines.push(s ? `${l.padEnd(48)}${s[0].padEnd(18)}= ${pad(s[1], 10)}`.trimEnd() : l);
+  }
+  lines.push('');
+  const all = [...spec.rows, ...(spec.ancillary ?? [])];
+  const nameW = Math.min(32, Math.max(12, spec.depvar.length, ...all.map((r) => r.label.length)));
+  const lvl = Math.round(spec.level * 1000) / 10;
+  const lvlText = `[${Number.isInteger(lvl) ? lvl.toFixed(0) : String(lvl)}% Conf. Interval]`;
+  const s = spec.statLabel;
+  const head = `${pad(abbrev(spec.depvar, nameW), nameW)} |      Coef.   Std. Err.      ${s}    P>|${s}|     ${lvlText}`;
+  const width = head.length;
+  const rule = '-'.repeat(width);
+  const mid = `${'-'.repeat(nameW + 1)}+${'-'.repeat(width - nameW - 2)}`;
+  const row = (r: EstimatesRow): string => {
+    const stat = Number.isNaN(r.stat) ? ' '.repeat(7) : pad(fmtF(r.stat, 2, 7), 7);
+    const p = Number.isNaN(r.stat) ? ' '.repeat(6) : pad(fmtF(r.p, 3), 6);
+    return `${pad(abbrev(r.label, nameW), nameW)} | ${pad(fmtG(r.coef), 10)}  ${pad(fmtG(r.se), 9)}  ${stat}  ${p}    ${pad(fmtG(r.ciLow), 9)}   ${pad(fmtG(r.ciHigh), 9)}`.trimEnd();
+  };
+  lines.push(rule, head, mid);
+  for (const r of spec.rows) lines.push(row(r));
+  if (spec.ancillary && spec.ancillary.length > 0) {
+    lines.push(mid);
+    for (const r of spec.ancillary) lines.push(row(r));
+  }
+  lines.push(rule, ...spec.notes);
+  return `${lines.join('\n')}\n`;
+}
