@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cscs, inputErrorMessage } from './helpers.ts';
-import { parseFitArgs } from '../src/cli/fit.ts';
+import { fitCommand, parseFitArgs } from '../src/cli/fit.ts';
 import { parseBoottestArgs } from '../src/cli/boottest.ts';
 
 const fixture = (dir: string, file: string) => JSON.parse(readFileSync(new URL(`./fixtures/${dir}/${file}`, import.meta.url), 'utf8'));
@@ -297,6 +297,21 @@ describe('bad options (parsed in process)', () => {
     expect(boot('--level', '100')).toMatch(/^--level: expected a confidence level/);
     expect(inputErrorMessage(() => parseBoottestArgs([...base, '--param', 'x']))).toMatch(/^missing --cluster G/);
     expect(inputErrorMessage(() => parseBoottestArgs([...base, '--cluster', 'a+b', '--param', 'x']))).toMatch(/^--cluster: the wild cluster bootstrap takes one cluster variable/);
+  });
+  it("engine messages name the file and the flag the user typed (the engine's option 'levels' is --levels)", () => {
+    const run = (...a: string[]) => inputErrorMessage(() => fitCommand(parseFitArgs(a)!));
+    expect(run('--data', 'test/fixtures/ordered/housing.csv', '--formula', 'Sat ~ i(Infl)', '--estimator', 'ologit', '--levels', 'Low,Medium')).toBe(
+      "test/fixtures/ordered/housing.csv, row 3, column 'Sat': outcome 'High' is not one of the categories in --levels ('Low', 'Medium')",
+    );
+    expect(run('--data', 'test/fixtures/tobit/Affairs.csv', '--formula', 'affairs ~ age', '--estimator', 'tobit', '--left', '20')).toMatch(
+      /^test\/fixtures\/tobit\/Affairs\.csv: tobit: every observation of 'affairs' is censored \(left = 20\)/,
+    );
+    expect(run('--data', 'test/fixtures/ordered/housing.csv', '--formula', 'Sat ~ i(Infl)', '--estimator', 'oprobit', '--weights', 'Frq')).toBe(
+      "--weights: unknown column 'Frq' (did you mean 'Freq'?) in test/fixtures/ordered/housing.csv",
+    );
+    expect(run('--data', 'test/fixtures/tobit/Affairs.csv', '--formula', 'affairs ~ age', '--estimator', 'tobit', '--left', '0', '--cluster', 'occupaton')).toBe(
+      "--cluster: unknown column 'occupaton' (did you mean 'occupation'?) in test/fixtures/tobit/Affairs.csv",
+    );
   });
   it('valid options become the estimator options', () => {
     expect(parseFitArgs([...base, '--estimator', 'TOBIT', '--right', '50', '--vcov', 'robust', '--stata-adjust', '--level', '90'])).toMatchObject({
