@@ -28,6 +28,7 @@ import { sortLevels } from './design.ts';
 import { toModelSpec } from './formula.ts';
 import { separatedFeRows, subsetTable } from './separation.ts';
 import { invSymPD, sandwich, symmetrize } from './linalg.ts';
+import { newtonStep, sparseRows, type SparseRows } from './newton.ts';
 
 export interface OrderedOptions {
   /** 'logit' (default, polr "logistic", Stata ologit) or 'probit' (polr "probit", Stata oprobit). */
@@ -131,34 +132,6 @@ function categoryProb(L: Link, lo: number, hi: number): number {
   if (lo === -Infinity) return L.F(hi);
   if (hi === Infinity) return L.S(lo);
   return lo >= 0 ? L.S(lo) - L.S(hi) : L.F(hi) - L.F(lo);
-}
-
-/** Rows of X as sparse (column, value) lists, so FE dummies cost only their non-zeros in the Hessian. */
-interface SparseRows {
-  start: Int32Array;
-  col: Int32Array;
-  val: Float64Array;
-}
-
-function sparseRows(X: readonly Float64Array[], n: number): SparseRows {
-  const start = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    let c = 0;
-    for (const x of X) if (x[i] !== 0) c++;
-    start[i + 1] = start[i] + c;
-  }
-  const col = new Int32Array(start[n]);
-  const val = new Float64Array(start[n]);
-  for (let i = 0; i < n; i++) {
-    let r = start[i];
-    X.forEach((x, j) => {
-      if (x[i] !== 0) {
-        col[r] = j;
-        val[r++] = x[i];
-      }
-    });
-  }
-  return { start, col, val };
 }
 
 /**
@@ -273,31 +246,6 @@ function gradInfo(S: SparseRows, d: ObsDerivs, cat: Int32Array, w: Float64Array,
   // The lower triangle holds everything (cut points come after the slopes); mirror it.
   for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) A[b * q + a] = A[a * q + b];
   return { g, A };
-}
-
-/** Solves A d = g with A = negative Hessian; when A is not positive definite (collinearity, separation), adds a growing ridge. */
-function newtonStep(A: Float64Array, g: Float64Array, q: number): { d: Float64Array; Ainv: Float64Array | null } {
-  const Ainv = invSymPD(A, q);
-  if (Ainv) return { d: mulVec(Ainv, g, q), Ainv };
-  let maxDiag = 0;
-  for (let j = 0; j < q; j++) maxDiag = Math.max(maxDiag, Math.abs(A[j * q + j]));
-  for (let mu = 1e-8; mu <= 1e8; mu *= 10) {
-    const R = Float64Array.from(A);
-    for (let j = 0; j < q; j++) R[j * q + j] += mu * Math.max(Math.abs(A[j * q + j]), 1e-8 * maxDiag, 1e-300);
-    const Rinv = invSymPD(R, q);
-    if (Rinv) return { d: mulVec(Rinv, g, q), Ainv: null };
-  }
-  return { d: new Float64Array(q), Ainv: null };
-}
-
-function mulVec(M: Float64Array, v: Float64Array, q: number): Float64Array {
-  const out = new Float64Array(q);
-  for (let i = 0; i < q; i++) {
-    let s = 0;
-    for (let j = 0; j < q; j++) s += M[i * q + j] * v[j];
-    out[i] = s;
-  }
-  return out;
 }
 
 /** Outcome categories of every row (-1 = missing) and the category list, validated against `levels`. */

@@ -21,6 +21,7 @@ import { denseDesign, INTERCEPT } from './denseDesign.ts';
 import { separatedFeRows, subsetTable } from './separation.ts';
 import { leastSquares, mean } from './qr.ts';
 import { invSymPD, sandwich, symmetrize } from './linalg.ts';
+import { newtonStep, sparseRows, type SparseRows } from './newton.ts';
 
 export interface TobitOptions {
   /** Lower censoring limit: y <= left is left-censored at `left`. Default null (none). */
@@ -120,34 +121,6 @@ function classify(y: Float64Array, left: number | null, right: number | null): I
   return c;
 }
 
-/** Rows of X as sparse (column, value) lists, so FE dummies cost their non-zeros only in the Hessian. */
-interface SparseRows {
-  start: Int32Array;
-  col: Int32Array;
-  val: Float64Array;
-}
-
-function sparseRows(X: readonly Float64Array[], n: number): SparseRows {
-  const start = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    let c = 0;
-    for (const x of X) if (x[i] !== 0) c++;
-    start[i + 1] = start[i] + c;
-  }
-  const col = new Int32Array(start[n]);
-  const val = new Float64Array(start[n]);
-  for (let i = 0; i < n; i++) {
-    let r = start[i];
-    X.forEach((x, j) => {
-      if (x[i] !== 0) {
-        col[r] = j;
-        val[r++] = x[i];
-      }
-    });
-  }
-  return { start, col, val };
-}
-
 /** Per-observation first and second derivatives of the log likelihood in (eta = x'b, tau = log sigma). */
 interface ObsDerivs {
   ge: Float64Array;
@@ -235,34 +208,6 @@ function gradInfo(S: SparseRows, d: ObsDerivs, n: number, p: number): { g: Float
     A[p * q + a] = A[a * q + p];
   }
   return { g, A };
-}
-
-/** Solves A d = g with A = negative Hessian; when A is not positive definite (far from the maximum), adds a growing ridge. */
-function newtonStep(A: Float64Array, g: Float64Array, q: number): { d: Float64Array; Ainv: Float64Array | null } {
-  let Ainv = invSymPD(A, q);
-  if (!Ainv) {
-    let maxDiag = 0;
-    for (let j = 0; j < q; j++) maxDiag = Math.max(maxDiag, Math.abs(A[j * q + j]));
-    for (let mu = 1e-8; mu <= 1e8 && !Ainv; mu *= 10) {
-      const R = Float64Array.from(A);
-      for (let j = 0; j < q; j++) R[j * q + j] += mu * Math.max(Math.abs(A[j * q + j]), 1e-8 * maxDiag, 1e-300);
-      Ainv = invSymPD(R, q);
-    }
-    if (!Ainv) return { d: new Float64Array(q), Ainv: null };
-    const d = mulVec(Ainv, g, q);
-    return { d, Ainv: null };
-  }
-  return { d: mulVec(Ainv, g, q), Ainv };
-}
-
-function mulVec(M: Float64Array, v: Float64Array, q: number): Float64Array {
-  const out = new Float64Array(q);
-  for (let i = 0; i < q; i++) {
-    let s = 0;
-    for (let j = 0; j < q; j++) s += M[i * q + j] * v[j];
-    out[i] = s;
-  }
-  return out;
 }
 
 function checkLimit(v: number | null | undefined, what: 'left' | 'right'): number | null {
