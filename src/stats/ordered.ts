@@ -29,6 +29,7 @@ import { toModelSpec } from './formula.ts';
 import { separatedFeRows, subsetTable } from './separation.ts';
 import { invSymPD, sandwich, symmetrize } from './linalg.ts';
 import { newtonStep, sparseRows, type SparseRows } from './newton.ts';
+import { normalInference } from './inference.ts';
 
 export interface OrderedOptions {
   /** 'logit' (default, polr "logistic", Stata ologit) or 'probit' (polr "probit", Stata oprobit). */
@@ -517,20 +518,7 @@ export function orderedModel(data: DataTable, formula: string | ModelSpec, opts:
   const cutNames: string[] = [];
   for (let k = 0; k < K - 1; k++) cutNames.push(`${categories[k]}|${categories[k + 1]}`);
   const coef = Float64Array.from(theta);
-  const se = new Float64Array(q);
-  const stat = new Float64Array(q);
-  const pv = new Float64Array(q);
-  const ciLow = new Float64Array(q);
-  const ciHigh = new Float64Array(q);
-  const crit = normalQuantile(1 - (1 - level) / 2, 0, 1);
-  for (let j = 0; j < q; j++) {
-    se[j] = Math.sqrt(V[j * q + j]);
-    stat[j] = coef[j] / se[j];
-    // Two-sided normal p-value from the lower tail, so tiny p-values keep their digits.
-    pv[j] = Number.isNaN(stat[j]) ? NaN : Math.min(1, 2 * normalCdf(-Math.abs(stat[j]), 0, 1));
-    ciLow[j] = coef[j] - crit * se[j];
-    ciHigh[j] = coef[j] + crit * se[j];
-  }
+  const { se, stat, p: pv, ciLow, ciHigh } = normalInference(coef, V, level);
   return {
     terms: [...names, ...cutNames],
     coef,

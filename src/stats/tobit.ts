@@ -14,7 +14,6 @@
  * `vce(cluster g)`). Inference is normal (z), as `summary(tobit)` and Stata.
  */
 import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
-import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import { InputError } from '../errors.ts';
 import type { DataTable, Estimates, ModelSpec } from './types.ts';
 import { denseDesign, INTERCEPT } from './denseDesign.ts';
@@ -22,6 +21,7 @@ import { separatedFeRows, subsetTable } from './separation.ts';
 import { leastSquares, mean } from './qr.ts';
 import { invSymPD, sandwich, symmetrize } from './linalg.ts';
 import { newtonStep, sparseRows, type SparseRows } from './newton.ts';
+import { normalInference } from './inference.ts';
 
 export interface TobitOptions {
   /** Lower censoring limit: y <= left is left-censored at `left`. Default null (none). */
@@ -364,20 +364,7 @@ export function tobit(data: DataTable, formula: string | ModelSpec, opts: TobitO
 
   const terms = [...D.names, LOG_SIGMA];
   const coef = Float64Array.from(theta);
-  const se = new Float64Array(q);
-  const stat = new Float64Array(q);
-  const pv = new Float64Array(q);
-  const ciLow = new Float64Array(q);
-  const ciHigh = new Float64Array(q);
-  const crit = normalQuantile(1 - (1 - level) / 2, 0, 1);
-  for (let j = 0; j < q; j++) {
-    se[j] = Math.sqrt(V[j * q + j]);
-    stat[j] = coef[j] / se[j];
-    // Two-sided normal p-value from the lower tail, so tiny p-values keep their digits.
-    pv[j] = Number.isNaN(stat[j]) ? NaN : Math.min(1, 2 * normalCdf(-Math.abs(stat[j]), 0, 1));
-    ciLow[j] = coef[j] - crit * se[j];
-    ciHigh[j] = coef[j] + crit * se[j];
-  }
+  const { se, stat, p: pv, ciLow, ciHigh } = normalInference(coef, V, level);
   const sigma = Math.exp(theta[p]);
   return {
     terms,
