@@ -200,18 +200,19 @@ export function computeRobustness(raw: RawData, opts: RobustnessOptions = {}): R
   const est = 'Other estimators';
   const ML_ROBUST = 'ML robust, z';
   {
-    const t = tobit(data, BASELINE_MODEL, { right: INDICATOR_TREE.total, vcov: 'robust', stataAdjust: true });
+    // Scores live in [0, max]: a two-limit Tobit (Stata tobit, ll(0) ul(max); AER::tobit(left = 0, right = max)).
+    const t = tobit(data, BASELINE_MODEL, { left: 0, right: INDICATOR_TREE.total, vcov: 'robust', stataAdjust: true });
     rows.push({
       group: est,
       id: 'tobit-total',
-      label: `Tobit, upper limit ${INDICATOR_TREE.total}`,
+      label: `Tobit, limits 0 and ${INDICATOR_TREE.total}`,
       outcome: OUTCOME_LABELS.total,
       estimator: 'Tobit (ML)',
       inference: ML_ROBUST,
       scale: 'points',
       n: t.n,
       estimates: tableEstimates(t),
-      note: `${t.nRight} of ${t.n} firms at the cap${t.nRight === 0 ? ', so the Tobit fit is the normal linear model by ML (OLS coefficients, ML standard errors)' : ''}.`,
+      note: `${t.nLeft + t.nRight} of ${t.n} firms at a limit${t.nLeft + t.nRight === 0 ? ', so the Tobit fit is the normal linear model by ML (OLS coefficients, ML standard errors)' : ''}.`,
     });
   }
   {
@@ -277,13 +278,13 @@ export function computeRobustness(raw: RawData, opts: RobustnessOptions = {}): R
   for (const c of INDICATOR_TREE.children) {
     rows.push(ols('Sub-scores, OLS (Table 4)', `ols-${c.key}`, `${c.name} (OLS)`, withOutcome(BASELINE_MODEL, c.key), HC1, 'HC1, t(N-K)'));
   }
-  // Sub-scores pile up at their maxima (Figure 1): Tobit with the indicator's weight as upper limit.
+  // Sub-scores pile up at their maxima (Figure 1): two-limit Tobit on [0, the indicator's weight].
   for (const c of INDICATOR_TREE.children) {
-    const t = tobit(data, withOutcome(BASELINE_MODEL, c.key), { right: c.weight, vcov: 'robust', stataAdjust: true });
+    const t = tobit(data, withOutcome(BASELINE_MODEL, c.key), { left: 0, right: c.weight, vcov: 'robust', stataAdjust: true });
     rows.push({
-      group: 'Sub-scores, Tobit (censored at the maximum)',
+      group: 'Sub-scores, Tobit (censored at 0 and the maximum)',
       id: `tobit-${c.key}`,
-      label: `${c.name} (Tobit, max ${c.weight})`,
+      label: `${c.name} (Tobit, 0 to ${c.weight})`,
       outcome: c.name,
       estimator: 'Tobit (ML)',
       inference: ML_ROBUST,
@@ -291,7 +292,7 @@ export function computeRobustness(raw: RawData, opts: RobustnessOptions = {}): R
       n: t.n,
       estimates: tableEstimates(t),
       note:
-        `${t.nRight} of ${t.n} firms at the maximum` +
+        `${t.nRight} of ${t.n} firms at the maximum${t.nLeft ? `, ${t.nLeft} at 0` : ''}` +
         (t.separationDropped ? `; ${t.separationDropped} more dropped with their level, ${t.separatedLevels.join(', ')} (infinite MLE of the level's dummy)` : '') +
         '.',
     });
