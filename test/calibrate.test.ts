@@ -219,6 +219,13 @@ describe('calibration run on a small stand-in problem (not the full calibration)
     expect(totals.filter((t) => t < 750).sort((a, b) => a - b)).toEqual([541, 605, 683, 687, 695, 695, 725, 725, 735, 743, 746]);
   });
 
+  it('keyCoefFloor reaches the search: a different Firm Age / Firm Size weight floor gives different scores', () => {
+    const firms = smallFirms();
+    const base = calibrateScores(firms, pub, createRng(5), { ...opts, keyCoefFloor: 0 });
+    const floored = calibrateScores(firms, pub, createRng(5), { ...opts, keyCoefFloor: 1 });
+    expect([...floored.scores].some(([id, s]) => JSON.stringify(s) !== JSON.stringify(base.scores.get(id)))).toBe(true);
+  });
+
   it('finishing never loses a regression cell that passed before it (the state before finishing is the same)', () => {
     const firms = smallFirms();
     const before = calibrateScores(firms, pub, createRng(5), { ...opts, finishSteps: 0 });
