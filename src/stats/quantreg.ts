@@ -19,7 +19,7 @@ import qnorm from '@stdlib/stats-base-dists-normal-quantile';
 import type { DataTable, Estimates, ModelSpec } from './types.ts';
 import { denseDesign } from './denseDesign.ts';
 import { rqBarrodaleRoberts, BrSingularError } from './rqSimplex.ts';
-import { invUpper } from './linalg.ts';
+import { invUpper, sandwich } from './linalg.ts';
 import { quantile } from './quantile.ts';
 import { tPValue, confInt } from './inference.ts';
 import { InputError } from '../errors.ts';
@@ -137,7 +137,8 @@ export function rq(data: DataTable, formula: string | ModelSpec, opts: RqOptions
       vcov = new Float64Array(p * p).fill(NaN);
       extra.seNote = `X' diag(f) X is singular (the ${seMethod} density estimates leave a column without weight)`;
     } else {
-      vcov = sandwichVcov(Hinv, crossprod(X), p, tau * (1 - tau));
+      vcov = sandwich(Hinv, crossprod(X), p, p);
+      for (let k = 0; k < vcov.length; k++) vcov[k] *= tau * (1 - tau);
     }
   }
 
@@ -325,28 +326,6 @@ function crossprod(X: readonly Float64Array[]): Float64Array {
     }
   }
   return G;
-}
-
-/** scale * Hinv J Hinv, symmetrised. */
-function sandwichVcov(Hinv: Float64Array, J: Float64Array, p: number, scale: number): Float64Array {
-  const HJ = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) {
-    for (let l = 0; l < p; l++) {
-      const h = Hinv[i * p + l];
-      if (h === 0) continue;
-      for (let k = 0; k < p; k++) HJ[i * p + k] += h * J[l * p + k];
-    }
-  }
-  const V = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) {
-    for (let k = i; k < p; k++) {
-      let s = 0;
-      for (let l = 0; l < p; l++) s += HJ[i * p + l] * Hinv[l * p + k];
-      V[i * p + k] = scale * s;
-      V[k * p + i] = scale * s;
-    }
-  }
-  return V;
 }
 
 /** R's var() of a vector: mean with one correction pass, then sum of squares / (n - 1). */
