@@ -1865,16 +1865,11 @@ function summary(v: number[]): { n: number; mean: number; sd: number; min: numbe
   return { n, mean, sd, min: s[0], median, max: s[n - 1] };
 }
 
-/**
- * Recompute every calibrated statistic from the final scores with straightforward code
- * (sorting, normal-equations OLS with HC1) and compare with the acceptance criteria.
- */
-/** The all-firm checks of verify(): Table 1 (bands, total, categories) and Figure 1. */
-function allFirmChecks(firms: SynthFirm[], pub: Published, scores: Map<string, FirstLevelScores>, checks: TargetCheck[] = []): TargetCheck[] {
+/** Appends acceptance checks to `checks`: one number, or a whole summary row (n, mean, sd, min, median, max). */
+function checkRecorder(checks: TargetCheck[], scores: Map<string, FirstLevelScores>) {
   const push = (group: string, stat: string, target: number, achieved: number, tolerance: number) =>
     checks.push({ group, stat, target, achieved, tolerance, ok: Math.abs(achieved - target) <= tolerance + 1e-9 });
-  const val = (f: SynthFirm) => scores.get(f.firm_id)!;
-  const total = (f: SynthFirm) => SUB_KEYS.reduce((a, k) => a + val(f)[k], 0);
+  const total = (f: SynthFirm) => SUB_KEYS.reduce((a, k) => a + scores.get(f.firm_id)![k], 0);
   const summaryChecks = (group: string, v: number[], t: PublishedSummary, meanTol: number, sdTol: number, withN: boolean) => {
     const s = summary(v);
     if (withN) push(group, 'n', t.n, s.n, 0);
@@ -1884,6 +1879,13 @@ function allFirmChecks(firms: SynthFirm[], pub: Published, scores: Map<string, F
     push(group, 'median', t.median, s.median, 0);
     push(group, 'max', t.max, s.max, 0);
   };
+  return { push, summaryChecks, total };
+}
+
+/** The all-firm checks of verify(): Table 1 (bands, total, categories) and Figure 1. */
+function allFirmChecks(firms: SynthFirm[], pub: Published, scores: Map<string, FirstLevelScores>, checks: TargetCheck[] = []): TargetCheck[] {
+  const { push, summaryChecks, total } = checkRecorder(checks, scores);
+  const val = (f: SynthFirm) => scores.get(f.firm_id)!;
   const totals = firms.map(total);
   for (const r of pub.table1.ratings) {
     const [lo, hi] = ratingRange(r.rating);
@@ -1903,22 +1905,15 @@ function allFirmChecks(firms: SynthFirm[], pub: Published, scores: Map<string, F
   return checks;
 }
 
+/**
+ * Recompute every calibrated statistic from the final scores with straightforward code
+ * (sorting, normal-equations OLS with HC1) and compare with the acceptance criteria.
+ */
 export function verify(firms: SynthFirm[], pub: Published, scores: Map<string, FirstLevelScores>): TargetCheck[] {
   const checks: TargetCheck[] = [];
   allFirmChecks(firms, pub, scores, checks);
-  const push = (group: string, stat: string, target: number, achieved: number, tolerance: number) =>
-    checks.push({ group, stat, target, achieved, tolerance, ok: Math.abs(achieved - target) <= tolerance + 1e-9 });
+  const { push, summaryChecks, total } = checkRecorder(checks, scores);
   const val = (f: SynthFirm) => scores.get(f.firm_id)!;
-  const total = (f: SynthFirm) => SUB_KEYS.reduce((a, k) => a + val(f)[k], 0);
-  const summaryChecks = (group: string, v: number[], t: PublishedSummary, meanTol: number, sdTol: number, withN: boolean) => {
-    const s = summary(v);
-    if (withN) push(group, 'n', t.n, s.n, 0);
-    push(group, 'mean', t.mean, s.mean, meanTol);
-    push(group, 'sd', t.sd, s.sd, sdTol);
-    push(group, 'min', t.min, s.min, 0);
-    push(group, 'median', t.median, s.median, 0);
-    push(group, 'max', t.max, s.max, 0);
-  };
   const sample = firms.filter((f) => f.inSample);
   summaryChecks('Table 2 Scores', sample.map(total), scoresRow(pub), 0.005, 0.005, true);
 
