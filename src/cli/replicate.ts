@@ -9,7 +9,7 @@ import type { QuantileType } from '../stats/quantile.ts';
 import { replicationSummary, runReplication } from '../study/pipeline.ts';
 import { DEFAULT_SAMPLE_OPTIONS, type SampleOptions } from '../study/sample.ts';
 import { DEFAULT_VARIABLE_OPTIONS } from '../study/variables.ts';
-import { parseOptions, stringOption } from './args.ts';
+import { parseOptions, stringOption, type OptionSpecs } from './args.ts';
 
 const HELP = `usage: cscs replicate [--data DIR] [--out DIR] [options]
 
@@ -43,6 +43,15 @@ function numberOption(name: string, value: string | undefined, fallback: number,
   return x;
 }
 
+/** The sample options `cscs replicate` and `cscs robustness` share (read by sampleOptionsFrom). */
+export const SAMPLE_OPTION_SPECS: OptionSpecs = {
+  'fiscal-year': { type: 'string' },
+  'listed-before': { type: 'string' },
+  'party-cutoff': { type: 'string' },
+  winsor: { type: 'string' },
+  'winsor-type': { type: 'string' },
+};
+
 /** Sample options from the command line (defaults are the paper's choices). */
 export function sampleOptionsFrom(opts: Record<string, string | boolean | undefined>): SampleOptions {
   const d = DEFAULT_SAMPLE_OPTIONS;
@@ -75,11 +84,7 @@ export async function run(argv: string[]): Promise<number> {
     {
       data: { type: 'string' },
       out: { type: 'string' },
-      'fiscal-year': { type: 'string' },
-      'listed-before': { type: 'string' },
-      'party-cutoff': { type: 'string' },
-      winsor: { type: 'string' },
-      'winsor-type': { type: 'string' },
+      ...SAMPLE_OPTION_SPECS,
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -11,7 +11,7 @@ import { DEFAULT_BOOTSTRAP_B, DEFAULT_SEED, computeRobustness } from '../study/r
 import { robustnessFiles, robustnessJson, robustnessLayout } from '../study/robustnessReport.ts';
 import { parseOptions, stringOption } from './args.ts';
 import { terminalProgress } from './progress.ts';
-import { checkDataDir, sampleOptionsFrom } from './replicate.ts';
+import { SAMPLE_OPTION_SPECS, checkDataDir, sampleOptionsFrom } from './replicate.ts';
 
 const HELP = `usage: cscs robustness [--data DIR] [--out DIR] [options]
 
@@ -50,11 +50,7 @@ export async function run(argv: string[]): Promise<number> {
       seed: { type: 'string' },
       json: { type: 'boolean' },
       quiet: { type: 'boolean' },
-      'fiscal-year': { type: 'string' },
-      'listed-before': { type: 'string' },
-      'party-cutoff': { type: 'string' },
-      winsor: { type: 'string' },
-      'winsor-type': { type: 'string' },
+      ...SAMPLE_OPTION_SPECS,
       help: { type: 'boolean', short: 'h' },
     },
     'cscs robustness',
