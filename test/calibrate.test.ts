@@ -10,7 +10,8 @@ import { figure1Target, loadPublished, table3Covariates } from '../src/synth/tar
 import { splitAllSecondLevel, splitSecondLevel, totalsForPercent } from '../src/synth/secondLevel.ts';
 import { createRng } from '../src/stats/rng.ts';
 import { TREE, type FirstLevelScores, type SynthFirm } from '../src/synth/types.ts';
-import { calibrateScores } from '../src/synth/calibrateScores.ts';
+import { calibrateScores, verify } from '../src/synth/calibrateScores.ts';
+import { buildDataset, DEFAULT_SEED, placeholderScores } from '../src/synth/generate.ts';
 
 const csv = readFileSync(new URL('./fixtures/calibrate/mtcars.csv', import.meta.url), 'utf8').trim().split('\n');
 const head = csv[0].split(',');
@@ -189,7 +190,7 @@ describe('calibration run on a small stand-in problem (not the full calibration)
     }));
   }
   const pub = loadPublished();
-  const opts = { sweeps: 2, polishIters: 3, repairSteps: 2000, finishSteps: 2000 };
+  const opts = { sweeps: 2, polishIters: 3, repairSteps: 2000, finishSteps: 2000, refineProposals: 0 };
 
   it('is deterministic, keeps the incremental state equal to a from-scratch recomputation, and respects the weights', () => {
     const firms = smallFirms();
@@ -237,5 +238,52 @@ describe('calibration run on a small stand-in problem (not the full calibration)
     for (const key of passed) expect(passAfter.has(key), key).toBe(true);
     // and finishing did change the scores (the test would pass trivially otherwise)
     expect([...after.scores].some(([id, s]) => JSON.stringify(s) !== JSON.stringify(before.scores.get(id)))).toBe(true);
+  });
+});
+
+describe('lattice refinement on the committed data (refineCells.ts)', () => {
+  // The committed first-level scores as the starting point; the firms (covariates, sample) come
+  // from the generator with the committed seed, so the problem is the one `npm run synth` solves.
+  const firms: SynthFirm[] = [];
+  buildDataset(DEFAULT_SEED, {
+    scorer: (fs, p, rng) => {
+      firms.push(...fs);
+      return placeholderScores(fs, p, rng);
+    },
+  });
+  const text = readFileSync(new URL('../data/replication/scores.csv', import.meta.url), 'utf8').trim().split('\n');
+  const head = text[0].split(',');
+  const init = new Map<string, FirstLevelScores>();
+  for (const line of text.slice(1)) {
+    const v = line.split(',');
+    const num = (k: string) => Number(v[head.indexOf(k)]);
+    init.set(v[0], { basic_data: num('basic_data'), finance_taxation: num('finance_taxation'), governance: num('governance'), compliance: num('compliance'), social_responsibility: num('social_responsibility') });
+  }
+  const pub = loadPublished();
+  // The committed scores are the refinement's own end point; one point more or less of Social
+  // Responsibility for 40 sample firms (alternately, so the mean stays) gives it work to do.
+  let sign = 1;
+  let moved = 0;
+  for (const f of firms) {
+    const sc = init.get(f.firm_id)!;
+    if (!f.inSample || moved >= 40 || sc.social_responsibility <= 1 || sc.social_responsibility >= 149) continue;
+    const total = sc.basic_data + sc.finance_taxation + sc.governance + sc.compliance + sc.social_responsibility;
+    if (total < 752 || (total >= 848 && total <= 852) || (total >= 873 && total <= 877)) continue;
+    init.set(f.firm_id, { ...sc, social_responsibility: sc.social_responsibility + sign });
+    sign = -sign;
+    moved++;
+  }
+
+  it('never loses a star or an exact statistic, never lowers the number of passing checks, and moves scores', () => {
+    const before = verify(firms, pub, init);
+    const after = calibrateScores(firms, pub, createRng(3), { init, refineOnly: true, refineProposals: 120 });
+    const key = (c: { group: string; stat: string }) => `${c.group} ${c.stat}`;
+    const hard = (c: { stat: string }) => / stars$/.test(c.stat) || ['n', 'min', 'median', 'max'].includes(c.stat);
+    const passAfter = new Set(after.checks.filter((c) => c.ok).map(key));
+    const hardBefore = before.filter((c) => c.ok && hard(c));
+    expect(hardBefore.length).toBeGreaterThan(100);
+    for (const c of hardBefore) expect(passAfter.has(key(c)), key(c)).toBe(true);
+    expect(after.checks.filter((c) => c.ok).length).toBeGreaterThanOrEqual(before.filter((c) => c.ok).length);
+    expect([...after.scores].some(([id, s]) => JSON.stringify(s) !== JSON.stringify(init.get(id)))).toBe(true);
   });
 });

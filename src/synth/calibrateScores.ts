@@ -23,13 +23,14 @@ import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { buildDesign, olsHc1, projection, type Design, type Projection } from './olsKernel.ts';
 import type { Rng } from '../stats/rng.ts';
 import { splitAllSecondLevel } from './secondLevel.ts';
+import { refineCells } from './refineCells.ts';
 import { COVARIATE_LABELS, FIRST_LEVEL_LABELS, figure1Target, scoresRow, table3Covariates, type Published, type PublishedModel, type PublishedSummary } from './targets.ts';
 import { FIRST_LEVEL_WEIGHTS, X_NAMES, type FirstLevelScores, type RegressionX, type ScoreRecord, type SynthFirm } from './types.ts';
 
 /** The five first-level keys in Table 1 / Table 4 order. */
 export const SUB_KEYS: readonly (keyof FirstLevelScores)[] = ['basic_data', 'finance_taxation', 'governance', 'compliance', 'social_responsibility'];
-const NSUB = 5;
-const WEIGHTS = SUB_KEYS.map((k) => FIRST_LEVEL_WEIGHTS[k]);
+export const NSUB = 5;
+export const WEIGHTS = SUB_KEYS.map((k) => FIRST_LEVEL_WEIGHTS[k]);
 const TOTAL_MAX = WEIGHTS.reduce((a, b) => a + b, 0);
 
 /** Safety factors: regression numbers aim at half the acceptance tolerance, exact statistics at 90%. */
@@ -65,6 +66,10 @@ export interface CalibrateOptions {
   swapPasses?: number;
   /** Start from these first-level scores instead of annealing (development: re-polish a saved run). */
   init?: Map<string, FirstLevelScores>;
+  /** With `init`: run only the cell refinement (development). */
+  refineOnly?: boolean;
+  /** Proposals of the final cell refinement (refineCells.ts; default 5000, about 6 minutes; 0 skips it). */
+  refineProposals?: number;
   /** Progress messages (e.g. console.error); default silent. */
   log?: (message: string) => void;
 }
@@ -92,7 +97,7 @@ export interface CalibrationResult {
 // ---------------------------------------------------------------------------------------------
 // Targets of one regression
 
-interface RegTarget {
+export interface RegTarget {
   label: string;
   coef: number;
   coefTol: number;
@@ -108,7 +113,7 @@ interface RegTarget {
 }
 
 /** Incremental state of one regression of y (a sub-score or the total) on one design. */
-interface Reg {
+export interface Reg {
   name: string;
   proj: Projection;
   /** 0..4: that sub-score; 5: the total. */
@@ -255,7 +260,7 @@ class Fenwick {
 }
 
 /** Targets of one summary row over the values in [lo, hi]. */
-interface RangeTarget {
+export interface RangeTarget {
   name: string;
   lo: number;
   hi: number;
@@ -273,7 +278,7 @@ interface RangeTarget {
 }
 
 /** A population of integer values (one per member) with its summary-row targets. */
-class Dist {
+export class Dist {
   readonly fw: Fenwick;
   readonly cnt: Float64Array;
   readonly sum: Float64Array;
@@ -398,13 +403,13 @@ function reportedColumns(nCov: number): number[] {
 }
 
 /** One change of a move: sub-score s of firm f moves by d. */
-interface Change {
+export interface Change {
   s: number;
   f: number;
   d: number;
 }
 
-class Problem {
+export class Problem {
   readonly nF: number;
   readonly nS: number;
   /** Sample index of each firm, -1 outside the sample. */
@@ -1102,7 +1107,7 @@ class Problem {
 }
 
 /** Integer range [lo, hi] of a rating band. */
-function ratingRange(rating: string): [number, number] {
+export function ratingRange(rating: string): [number, number] {
   switch (rating) {
     case 'Excellent':
       return [850, TOTAL_MAX];
@@ -1135,7 +1140,7 @@ const AVERAGE_MIN = 755;
 const SAMPLE_BAND_RESERVE: Readonly<Record<string, number>> = { Excellent: 94, Good: 8, Average: 1 };
 
 /** Rating band of a total: 0 Excellent, 1 Good, 2 Average, 3 Fair, 4 Poor (Table 1 rules). */
-function bandOf(t: number): number {
+export function bandOf(t: number): number {
   return t >= 850 ? 0 : t >= 800 ? 1 : t >= 750 ? 2 : t >= 700 ? 3 : 4;
 }
 
@@ -1786,6 +1791,10 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
   const init = opts.init ? SUB_KEYS.map((k) => Int32Array.from(firms, (f) => opts.init!.get(f.firm_id)![k])) : initialScores(firms, targets, rng.fork('initial'));
   const prob = new Problem(firms, targets, init);
   const nF = firms.length;
+  if (opts.init && opts.refineOnly) {
+    refineCells(prob, rng.fork('refine'), { proposals: opts.refineProposals ?? 20000, log });
+    return finalResult(prob, firms, targets, log);
+  }
   log(`calibrate: start penalty ${prob.total().toFixed(1)}`);
   logParts(prob, log);
   // Phase 1: everything (sample and out-of-sample firms).
@@ -1808,6 +1817,18 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
     fixExtremes(prob, firms, targets, log);
     logParts(prob, log);
   }
+  const refineProposals = opts.refineProposals ?? 5000;
+  if (refineProposals > 0) {
+    // The refinement judges every cell itself (trading smooth regression cells where that wins
+    // more than it loses); finishing mode would forbid those trades.
+    prob.finishing = false;
+    prob.bandsFrozen = false;
+    refineCells(prob, rng.fork('refine'), { proposals: refineProposals, log });
+  }
+  return finalResult(prob, firms, targets, log);
+}
+
+function finalResult(prob: Problem, firms: SynthFirm[], targets: Published, log: (m: string) => void): CalibrationResult {
   prob.recompute();
   const maxDrift = prob.driftSeen;
   const pen = prob.total();

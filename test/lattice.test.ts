@@ -1,0 +1,91 @@
+/**
+ * Lattice tools of the calibration (src/synth/lattice.ts): LLL against SymPy's exact-rational
+ * LLL (sympy 1.12, DomainMatrix.lll, delta = 99/100 and the default 3/4), and Babai's
+ * nearest plane against brute-force enumeration of the closest lattice point.
+ */
+import { describe, expect, it } from 'vitest';
+import { babai, lllReduce } from '../src/synth/lattice.ts';
+import { createRng } from '../src/stats/rng.ts';
+
+const rows = (m: number[][]) => m.map((r) => Float64Array.from(r));
+const plain = (b: Float64Array[]) => b.map((r) => Array.from(r));
+
+describe('lllReduce', () => {
+  it('reduces the textbook 3 x 3 basis as SymPy does', () => {
+    // DomainMatrix([[1,1,1],[-1,0,2],[3,5,6]]).lll() -> [[0,1,0],[1,0,1],[-1,0,2]] (both deltas).
+    for (const delta of [0.75, 0.99]) {
+      const b = rows([
+        [1, 1, 1],
+        [-1, 0, 2],
+        [3, 5, 6],
+      ]);
+      lllReduce(b, delta);
+      expect(plain(b)).toEqual([
+        [0, 1, 0],
+        [1, 0, 1],
+        [-1, 0, 2],
+      ]);
+    }
+  });
+
+  it('reduces a random 5 x 6 integer basis as SymPy does (delta 0.99)', () => {
+    // Python: random.seed(7); rows = [[random.randint(-50, 50) for _ in range(6)] for _ in range(5)]
+    const b = rows([
+      [-9, -31, 0, 33, -44, -41],
+      [18, -38, -4, 24, -43, 14],
+      [-23, -46, -39, 5, 3, -42],
+      [-20, -39, 20, 4, -43, 22],
+      [-35, -22, 30, 30, 24, -43],
+    ]);
+    lllReduce(b, 0.99);
+    expect(plain(b)).toEqual([
+      [-38, -1, 24, -20, 0, 8],
+      [-8, -29, 26, 21, 25, 12],
+      [27, -7, -4, -9, 1, 55],
+      [18, -38, -4, 24, -43, 14],
+      [4, -53, -43, -4, 4, 13],
+    ]);
+  });
+
+  it('keeps an empty basis empty', () => {
+    const b: Float64Array[] = [];
+    lllReduce(b);
+    expect(b).toEqual([]);
+  });
+});
+
+describe('babai', () => {
+  it('is coordinate rounding on an orthogonal basis', () => {
+    const b = rows([
+      [2, 0, 0],
+      [0, 3, 0],
+      [0, 0, 0.5],
+    ]);
+    const c = babai(b, Float64Array.from([2.9, -4.4, 1.3]));
+    expect(Array.from(c)).toEqual([1, -1, 3]);
+  });
+
+  it('finds the closest lattice point of a reduced 2-D lattice (brute force over 41 x 41 points)', () => {
+    const rng = createRng(11);
+    const b = rows([
+      [7, 3],
+      [2, 9],
+    ]);
+    lllReduce(b);
+    let exact = 0;
+    for (let trial = 0; trial < 200; trial++) {
+      const t = Float64Array.from([rng.uniform() * 100 - 50, rng.uniform() * 100 - 50]);
+      const c = babai(b, t);
+      const point = (x: number, y: number) => [x * b[0][0] + y * b[1][0], x * b[0][1] + y * b[1][1]];
+      const dist = (p: number[]) => Math.hypot(p[0] - t[0], p[1] - t[1]);
+      let best = Infinity;
+      for (let x = -20; x <= 20; x++) for (let y = -20; y <= 20; y++) best = Math.min(best, dist(point(x, y)));
+      const got = dist(point(c[0], c[1]));
+      // Babai (1986): on an LLL-reduced basis, within 2^(n/2) (= 2 here) of the closest distance.
+      expect(got).toBeLessThanOrEqual(2 * best + 1e-9);
+      if (Math.abs(got - best) < 1e-9) exact++;
+    }
+    // On a reduced 2-D basis the nearest plane is nearly always the closest point.
+    expect(exact).toBeGreaterThan(150);
+  });
+});
