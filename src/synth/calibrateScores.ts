@@ -68,7 +68,7 @@ export interface CalibrateOptions {
   init?: Map<string, FirstLevelScores>;
   /** With `init`: run only the cell refinement (development). */
   refineOnly?: boolean;
-  /** Proposals of the final cell refinement (refineCells.ts; default 5000, about 6 minutes; 0 skips it). */
+  /** Proposals of the final cell refinement (refineCells.ts; default 6500, about 6 minutes; 0 skips it). */
   refineProposals?: number;
   /** Progress messages (e.g. console.error); default silent. */
   log?: (message: string) => void;
@@ -1792,7 +1792,7 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
   const prob = new Problem(firms, targets, init);
   const nF = firms.length;
   if (opts.init && opts.refineOnly) {
-    refineCells(prob, rng.fork('refine'), { proposals: opts.refineProposals ?? 20000, log });
+    refineCells(prob, rng.fork('refine'), { proposals: opts.refineProposals ?? 6500, log });
     return finalResult(prob, firms, targets, log);
   }
   log(`calibrate: start penalty ${prob.total().toFixed(1)}`);
@@ -1817,7 +1817,7 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
     fixExtremes(prob, firms, targets, log);
     logParts(prob, log);
   }
-  const refineProposals = opts.refineProposals ?? 5000;
+  const refineProposals = opts.refineProposals ?? 6500;
   if (refineProposals > 0) {
     // The refinement judges every cell itself (trading smooth regression cells where that wins
     // more than it loses); finishing mode would forbid those trades.
