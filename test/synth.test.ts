@@ -195,6 +195,8 @@ describe('cscs synth', () => {
     await expect(run(['--seed', 'abc'])).rejects.toThrow(InputError);
     await expect(run(['--small', '2'])).rejects.toThrow(/--small/);
     await expect(run(['--bogus'])).rejects.toThrow(/unknown option '--bogus'/);
+    await expect(run(['--refine', '-1'])).rejects.toThrow(/--refine needs a whole number, got '-1'/);
+    await expect(run(['--refine'])).rejects.toThrow(/--refine needs a whole number/);
   });
 });
 
