@@ -11,6 +11,7 @@ import { splitAllSecondLevel, splitSecondLevel, totalsForPercent } from '../src/
 import { createRng } from '../src/stats/rng.ts';
 import { TREE, type FirstLevelScores, type SynthFirm } from '../src/synth/types.ts';
 import { calibrateScores, verify } from '../src/synth/calibrateScores.ts';
+import { mergeChanges } from '../src/synth/refineCells.ts';
 import { buildDataset, DEFAULT_SEED, placeholderScores } from '../src/synth/generate.ts';
 
 const csv = readFileSync(new URL('./fixtures/calibrate/mtcars.csv', import.meta.url), 'utf8').trim().split('\n');
@@ -285,5 +286,35 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
     for (const c of hardBefore) expect(passAfter.has(key(c)), key(c)).toBe(true);
     expect(after.checks.filter((c) => c.ok).length).toBeGreaterThanOrEqual(before.filter((c) => c.ok).length);
     expect([...after.scores].some(([id, s]) => JSON.stringify(s) !== JSON.stringify(init.get(id)))).toBe(true);
+  });
+
+  it('keeps the same guarantees with transfers between two sub-scores of one firm', () => {
+    // Exercises the transfer path (two changes per firm, merged with plain ones by mergeChanges).
+    const before = verify(firms, pub, init);
+    const after = calibrateScores(firms, pub, createRng(4), { init, refineOnly: true, refineProposals: 60, refine: { transferShare: 1 } });
+    expect(after.checks.filter((c) => c.ok).length).toBeGreaterThanOrEqual(before.filter((c) => c.ok).length);
+    const hard = (c: { stat: string }) => / stars$/.test(c.stat) || ['n', 'min', 'median', 'max'].includes(c.stat);
+    const passAfter = new Set(after.checks.filter((c) => c.ok).map((c) => `${c.group} ${c.stat}`));
+    for (const c of before.filter((x) => x.ok && hard(x))) expect(passAfter.has(`${c.group} ${c.stat}`), `${c.group} ${c.stat}`).toBe(true);
+    expect([...after.scores].some(([id, s]) => JSON.stringify(s) !== JSON.stringify(init.get(id)))).toBe(true);
+  });
+});
+
+describe('mergeChanges', () => {
+  it('sums the changes of one (sub-score, firm), drops those that cancel, keeps first-appearance order', () => {
+    const move = [
+      { s: 4, f: 7, d: 2 },
+      { s: 1, f: 7, d: -2 },
+      { s: 4, f: 7, d: 1 },
+      { s: 0, f: 3, d: 5 },
+      { s: 1, f: 7, d: 2 },
+      { s: 4, f: 8, d: -1 },
+    ];
+    mergeChanges(move);
+    expect(move).toEqual([
+      { s: 4, f: 7, d: 3 },
+      { s: 0, f: 3, d: 5 },
+      { s: 4, f: 8, d: -1 },
+    ]);
   });
 });

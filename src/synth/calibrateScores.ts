@@ -23,7 +23,7 @@ import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { buildDesign, olsHc1, projection, type Design, type Projection } from './olsKernel.ts';
 import type { Rng } from '../stats/rng.ts';
 import { splitAllSecondLevel } from './secondLevel.ts';
-import { refineCells } from './refineCells.ts';
+import { refineCells, type RefineOptions } from './refineCells.ts';
 import { COVARIATE_LABELS, FIRST_LEVEL_LABELS, figure1Target, scoresRow, table3Covariates, type Published, type PublishedModel, type PublishedSummary } from './targets.ts';
 import { FIRST_LEVEL_WEIGHTS, X_NAMES, type FirstLevelScores, type RegressionX, type ScoreRecord, type SynthFirm } from './types.ts';
 
@@ -70,6 +70,8 @@ export interface CalibrateOptions {
   refineOnly?: boolean;
   /** Proposals of the final cell refinement (refineCells.ts; default 6500, about 6 minutes; 0 skips it). */
   refineProposals?: number;
+  /** Options of the refinement other than its length (development; defaults as in refineCells.ts). */
+  refine?: Omit<RefineOptions, 'proposals' | 'log'>;
   /** Progress messages (e.g. console.error); default silent. */
   log?: (message: string) => void;
 }
@@ -1792,7 +1794,7 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
   const prob = new Problem(firms, targets, init);
   const nF = firms.length;
   if (opts.init && opts.refineOnly) {
-    refineCells(prob, rng.fork('refine'), { proposals: opts.refineProposals ?? 6500, log });
+    refineCells(prob, rng.fork('refine'), { ...opts.refine, proposals: opts.refineProposals ?? 6500, log });
     return finalResult(prob, firms, targets, log);
   }
   log(`calibrate: start penalty ${prob.total().toFixed(1)}`);
@@ -1823,7 +1825,7 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
     // more than it loses); finishing mode would forbid those trades.
     prob.finishing = false;
     prob.bandsFrozen = false;
-    refineCells(prob, rng.fork('refine'), { proposals: refineProposals, log });
+    refineCells(prob, rng.fork('refine'), { ...opts.refine, proposals: refineProposals, log });
   }
   return finalResult(prob, firms, targets, log);
 }
