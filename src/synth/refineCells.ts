@@ -292,20 +292,17 @@ export function refineCells(prob: Problem, rng: Rng, opts: RefineOptions = {}): 
       }
     }
     if (target < 0) continue;
-    // Candidate scores: influence on the target cell, movable in the helpful direction.
+    // Candidate scores: those that influence the target cell.
     const infl: { v: Var; w: number }[] = [];
     for (let q = 0; q < allVars.length; q++) {
       const v = allVars[q];
       jacobianTargetOnly(prob, cells[target], v, col, target);
       const a = col[target];
       if (a === 0) continue;
-      const dir = -Math.sign(g[target]) * Math.sign(a);
       const y = prob.y[v.s][v.f];
-      if ((dir > 0 && y >= prob.subHi[v.s]) || (dir < 0 && y <= prob.subLo[v.s])) continue;
       // Lattice steps go both ways: scores with room on both sides only; the locked low tail
       // (Fair and Poor) moves only by permutations (calibrateScores.ts), never here.
       if (y >= prob.subHi[v.s] || y <= prob.subLo[v.s] || prob.tot[v.f] < TAIL_LOCK) continue;
-      void dir;
       infl.push({ v, w: Math.abs(a) });
     }
     if (infl.length === 0) continue;
