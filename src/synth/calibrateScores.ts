@@ -1693,23 +1693,12 @@ function finish(prob: Problem, rng: Rng, steps: number, log: (m: string) => void
  * (finishing mode). Greedy and deterministic.
  */
 function fixExtremes(prob: Problem, firms: SynthFirm[], pub: Published, log: (m: string) => void): void {
-  const scoresOf = (): Map<string, FirstLevelScores> => {
-    const m = new Map<string, FirstLevelScores>();
-    firms.forEach((f, i) => {
-      const rec = {} as FirstLevelScores;
-      SUB_KEYS.forEach((k, s) => {
-        rec[k] = prob.y[s][i];
-      });
-      m.set(f.firm_id, rec);
-    });
-    return m;
-  };
   const passing = (m: Map<string, FirstLevelScores>) => allFirmChecks(firms, pub, m).filter((c) => c.ok).length;
   const oos = Array.from({ length: prob.nF }, (_, f) => f).filter((f) => prob.sIdx[f] < 0);
   const rows = SUB_KEYS.map((k) => pub.table1.first_level_scores.find((r) => r.indicator === FIRST_LEVEL_LABELS[k])!);
   let made = 0;
   for (let pass = 0; pass < 20; pass++) {
-    const cur = scoresOf();
+    const cur = scoresOf(prob, firms);
     const base = passing(cur);
     let best: Change[] | null = null;
     let bestGain = 0;
@@ -1835,15 +1824,21 @@ function finalResult(prob: Problem, firms: SynthFirm[], targets: Published, log:
   const maxDrift = prob.driftSeen;
   const pen = prob.total();
   log(`calibrate: final penalty ${pen.toFixed(3)}`);
-  const scores = new Map<string, FirstLevelScores>();
+  const scores = scoresOf(prob, firms);
+  return { scores, checks: verify(firms, targets, scores), penalty: pen, maxDrift };
+}
+
+/** The current first-level scores of every firm, by firm id. */
+function scoresOf(prob: Problem, firms: SynthFirm[]): Map<string, FirstLevelScores> {
+  const m = new Map<string, FirstLevelScores>();
   firms.forEach((f, i) => {
     const rec = {} as FirstLevelScores;
     SUB_KEYS.forEach((k, s) => {
       rec[k] = prob.y[s][i];
     });
-    scores.set(f.firm_id, rec);
+    m.set(f.firm_id, rec);
   });
-  return { scores, checks: verify(firms, targets, scores), penalty: pen, maxDrift };
+  return m;
 }
 
 /**

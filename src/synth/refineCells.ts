@@ -166,11 +166,29 @@ interface Var {
   s2?: number;
 }
 
+type Stats = ReturnType<Dist['stats']>;
+type StatsOf = (d: Dist, range: number) => Stats;
+
+/**
+ * Summary statistics of distribution ranges, each computed once: valid while the scores do not
+ * change (one proposal's screening and Jacobian).
+ */
+function statsMemo(): StatsOf {
+  const memo = new Map<Dist, Map<number, Stats>>();
+  return (d, range) => {
+    let byRange = memo.get(d);
+    if (!byRange) memo.set(d, (byRange = new Map()));
+    let st = byRange.get(range);
+    if (!st) byRange.set(range, (st = d.stats(range)));
+    return st;
+  };
+}
+
 /**
  * Linear sensitivity of each smooth cell (coef, se, r2, mean, sd, fig; scaled by 1/tol) to the
  * score v: the rows of the Jacobian, as a dense column over the cells.
  */
-function jacobianColumn(prob: Problem, cells: Cell[], v: Var, col: Float64Array): void {
+function jacobianColumn(prob: Problem, cells: Cell[], v: Var, col: Float64Array, statsOf: StatsOf): void {
   col.fill(0);
   const n = prob.nS;
   const i = prob.sIdx[v.f];
@@ -202,7 +220,7 @@ function jacobianColumn(prob: Problem, cells: Cell[], v: Var, col: Float64Array)
       value = prob.tot[v.f];
     }
     if (value < g.lo || value > g.hi) return;
-    const st = d.stats(c.range);
+    const st = statsOf(d, c.range);
     if (c.kind === 'mean') col[k] = 1 / st.n / c.tol;
     else if (c.kind === 'fig') col[k] = 100 / WEIGHTS[c.sub] / st.n / c.tol;
     else col[k] = st.sd > 0 ? (value - st.mean) / ((st.n - 1) * st.sd) / c.tol : 0;
@@ -267,6 +285,7 @@ export function refineCells(prob: Problem, rng: Rng, opts: RefineOptions = {}): 
   const allVars: Var[] = [];
   for (let s = 0; s < NSUB; s++) for (let f = 0; f < prob.nF; f++) allVars.push({ s, f });
   const col = new Float64Array(nc);
+  const one = new Float64Array(1);
   let accepted = 0;
   let sinceRecompute = 0;
   const stats = { linBroken: 0, band: 0, bounds: 0, empty: 0, infeasible: 0, broke: 0, worse: 0 };
@@ -293,11 +312,13 @@ export function refineCells(prob: Problem, rng: Rng, opts: RefineOptions = {}): 
     }
     if (target < 0) continue;
     // Candidate scores: those that influence the target cell.
+    const statsOf = statsMemo();
+    const targetCell = [cells[target]];
     const infl: { v: Var; w: number }[] = [];
     for (let q = 0; q < allVars.length; q++) {
       const v = allVars[q];
-      jacobianTargetOnly(prob, cells[target], v, col, target);
-      const a = col[target];
+      jacobianColumn(prob, targetCell, v, one, statsOf);
+      const a = one[0];
       if (a === 0) continue;
       const y = prob.y[v.s][v.f];
       // Lattice steps go both ways: scores with room on both sides only; the locked low tail
@@ -334,9 +355,9 @@ export function refineCells(prob: Problem, rng: Rng, opts: RefineOptions = {}): 
     const J = new Float64Array(nc * m);
     const col2 = new Float64Array(nc);
     chosen.forEach((v, a) => {
-      jacobianColumn(prob, cells, v, col);
+      jacobianColumn(prob, cells, v, col, statsOf);
       if (v.s2 !== undefined) {
-        jacobianColumn(prob, cells, { s: v.s2, f: v.f }, col2);
+        jacobianColumn(prob, cells, { s: v.s2, f: v.f }, col2, statsOf);
         for (let k = 0; k < nc; k++) col[k] -= col2[k];
       }
       for (let k = 0; k < nc; k++) J[k * m + a] = col[k];
@@ -557,13 +578,6 @@ export function refineCells(prob: Problem, rng: Rng, opts: RefineOptions = {}): 
   const failing = cells.filter((_, k) => Math.abs(g[k]) > PASS).map((c, _i) => c.name);
   log(`refine: failing: ${failing.join('; ')}`);
   return { before, after, accepted };
-}
-
-/** The target cell's entry of a Jacobian column only (cheap candidate screening): into col[k]. */
-function jacobianTargetOnly(prob: Problem, cell: Cell, v: Var, col: Float64Array, k: number): void {
-  const tmp = new Float64Array(1);
-  jacobianColumn(prob, [cell], v, tmp);
-  col[k] = tmp[0];
 }
 
 /**
