@@ -1,0 +1,181 @@
+/**
+ * Covariate adjustment (src/synth/adjustCovariates.ts): its analytic derivatives of coefficients,
+ * HC1 SEs and R^2 against central finite differences of an independent refit (olsKernel.olsHc1,
+ * normal equations; itself checked against R in calibrate.test.ts), and the adjustment on a
+ * problem whose targets come from a real configuration of the covariates.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildDesign, olsHc1 } from '../src/synth/olsKernel.ts';
+import { adjustCovariates, regressionAndDerivatives, type AdjustRegression } from '../src/synth/adjustCovariates.ts';
+import type { RegTarget } from '../src/synth/calibrateScores.ts';
+import { createRng } from '../src/stats/rng.ts';
+import type { RegressionX, SynthFirm } from '../src/synth/types.ts';
+
+const COVS: (keyof RegressionX)[] = ['leverage', 'roa', 'firm_size', 'firm_age'];
+const n = 160;
+
+/** A small sample: 4 industries, 3 cities, skewed covariates, y with heteroskedastic noise. */
+function sampleData(seed: number) {
+  const rng = createRng(seed);
+  const industry = Array.from({ length: n }, (_, i) => ['A', 'B', 'C', 'D'][i % 4]);
+  const city = Array.from({ length: n }, (_, i) => ['X', 'Y', 'Z'][(i * 7) % 3]);
+  const x: Record<string, Float64Array> = {
+    leverage: Float64Array.from({ length: n }, () => Math.min(0.95, Math.max(0.05, 0.45 + 0.2 * rng.normal()))),
+    roa: Float64Array.from({ length: n }, () => 0.04 + 0.05 * rng.normal()),
+    firm_size: Float64Array.from({ length: n }, () => 22 + 1.2 * rng.normal() + 0.3 * rng.normal() ** 2),
+    firm_age: Float64Array.from({ length: n }, () => rng.int(8, 35)),
+  };
+  const y = Float64Array.from({ length: n }, (_, i) => 600 - 50 * x.leverage[i] + 30 * x.roa[i] + 10 * x.firm_size[i] + 0.3 * x.firm_age[i] + (20 + 40 * x.leverage[i]) * rng.normal());
+  return { industry, city, x, y };
+}
+
+function designOf(x: Record<string, Float64Array>, industry: string[], city: string[]) {
+  return buildDesign(
+    COVS.map((c) => ({ name: c, values: x[c] })),
+    [
+      { name: 'industry', values: industry },
+      { name: 'city', values: city },
+    ],
+    n,
+  );
+}
+
+/** Targets at a fit's own values, with the calibration's model (5) tolerances (0.01, 1% of the SE). */
+function targetsAt(coef: number[], se: number[]): RegTarget[] {
+  return coef.map((b, k) => ({
+    label: k < COVS.length ? COVS[k] : 'Constant',
+    coef: b,
+    coefTol: 0.01,
+    se: se[k],
+    seTol: 0.01 * se[k],
+    tLo: 0,
+    tHi: Infinity,
+    tMargin: 0,
+    stars: 0,
+    key: false,
+  }));
+}
+
+describe('adjustCovariates: analytic derivatives', () => {
+  const { industry, city, x, y } = sampleData(11);
+  const reg: AdjustRegression = { name: 'm', covs: COVS, y, targets: targetsAt([0, 0, 0, 0, 0], [1, 1, 1, 1, 1]), r2: 0, r2Tol: 1 };
+
+  it('values equal the independent normal-equations fit', () => {
+    const a = regressionAndDerivatives(reg, x, industry, city, 'leverage', 0);
+    const b = olsHc1(designOf(x, industry, city), y);
+    // Reported order: covariates, then the constant (design column 0).
+    const order = [1, 2, 3, 4, 0];
+    order.forEach((col, k) => {
+      expect(a.coef[k]).toBeCloseTo(b.coef[col], 8);
+      expect(a.se[k] / b.se[col]).toBeCloseTo(1, 10);
+    });
+    expect(a.r2).toBeCloseTo(b.r2, 12);
+  });
+
+  for (const [name, i] of [
+    ['leverage', 3],
+    ['roa', 50],
+    ['firm_size', 97],
+    ['firm_age', 140],
+  ] as const) {
+    it(`d coef, d SE, d R^2 by ${name} of firm ${i} equal central finite differences`, () => {
+      const a = regressionAndDerivatives(reg, x, industry, city, name, i);
+      const h = name === 'firm_age' || name === 'firm_size' ? 1e-3 : 1e-4;
+      const at = (delta: number) => {
+        const xs = { ...x, [name]: Float64Array.from(x[name]) };
+        xs[name][i] += delta;
+        return olsHc1(designOf(xs, industry, city), y);
+      };
+      const p = at(h);
+      const m = at(-h);
+      const order = [1, 2, 3, 4, 0];
+      order.forEach((col, k) => {
+        const fdCoef = (p.coef[col] - m.coef[col]) / (2 * h);
+        const fdSe = (p.se[col] - m.se[col]) / (2 * h);
+        expect(Math.abs(a.d!.coef[k] - fdCoef)).toBeLessThan(1e-5 * Math.max(1, Math.abs(fdCoef)));
+        expect(Math.abs(a.d!.se[k] - fdSe)).toBeLessThan(1e-5 * Math.max(1, Math.abs(fdSe)));
+      });
+      const fdR2 = (p.r2 - m.r2) / (2 * h);
+      expect(Math.abs(a.d!.r2 - fdR2)).toBeLessThan(1e-7);
+    });
+  }
+
+  it('a regression without the covariate has no derivative', () => {
+    const short: AdjustRegression = { ...reg, covs: ['roa', 'firm_size', 'firm_age'], targets: reg.targets.slice(1) };
+    expect(regressionAndDerivatives(short, x, industry, city, 'leverage', 0).d).toBeNull();
+  });
+});
+
+describe('adjustCovariates: the adjustment', () => {
+  // Targets: the fit at the "true" covariates; the start: leverage and ROA blurred. A solution
+  // exists (the true values), so the adjustment must find passing cells without breaking others.
+  const { industry, city, x, y } = sampleData(23);
+  const truth = olsHc1(designOf(x, industry, city), y);
+  const order = [1, 2, 3, 4, 0];
+  const coef = order.map((c) => truth.coef[c]);
+  const se = order.map((c) => truth.se[c]);
+  const rng = createRng(5);
+  const start: Record<string, Float64Array> = { ...x };
+  for (const v of ['leverage', 'roa'] as const) {
+    const sorted = Float64Array.from(x[v]).sort();
+    start[v] = Float64Array.from(x[v], (val) => {
+      // Keep the extremes and the middle pair where they are (the adjustment does too).
+      if (val === sorted[0] || val === sorted[n - 1] || val === sorted[n / 2 - 1] || val === sorted[n / 2]) return val;
+      const moved = val + (v === 'leverage' ? 0.004 : 0.001) * rng.normal();
+      const lo = val < sorted[n / 2 - 1] ? sorted[0] : sorted[n / 2];
+      const hi = val < sorted[n / 2 - 1] ? sorted[n / 2 - 1] : sorted[n - 1];
+      return Math.min(hi - 1e-9, Math.max(lo + 1e-9, moved));
+    });
+  }
+  const firms: SynthFirm[] = Array.from({ length: n }, (_, i) => ({
+    firm_id: `F${i}`,
+    name: `F${i}`,
+    city: city[i],
+    industry: industry[i],
+    established: '2000-01-01',
+    listed: '2005-01-01',
+    inSample: true,
+    x: { ...Object.fromEntries(COVS.map((c) => [c, start[c][i]])), independent_director_pct: 0, soe: 0, state_share: 0, party_building: 0, political_connection: 0, book_to_market: 0.5 + 0.001 * i } as RegressionX,
+  }));
+  const reg: AdjustRegression = { name: 'm', covs: COVS, y, targets: targetsAt(coef, se), r2: truth.r2, r2Tol: 0.0005 };
+  const moments = Object.fromEntries(
+    ['leverage', 'roa', 'firm_size', 'book_to_market'].map((v) => {
+      const vals = Array.from(firms, (f) => f.x[v as keyof RegressionX]);
+      const m = vals.reduce((a, b) => a + b, 0) / n;
+      return [v, { mean: m, sd: Math.sqrt(vals.reduce((a, b) => a + (b - m) ** 2, 0) / (n - 1)) }];
+    }),
+  );
+  const res = adjustCovariates(firms, [reg], moments, { iterations: 40, vars: ['leverage', 'roa'] });
+
+  it('more cells pass than before, and the step count is positive', () => {
+    expect(res.before).toBeLessThan(11);
+    expect(res.after).toBeGreaterThan(res.before);
+    expect(res.accepted).toBeGreaterThan(0);
+  });
+
+  it('min, median and max of each adjusted covariate are unchanged; mean and SD stay within 0.002', () => {
+    for (const v of ['leverage', 'roa'] as const) {
+      const before = Float64Array.from(start[v]).sort();
+      const after = Float64Array.from(res.values[v]).sort();
+      expect(after[0]).toBe(before[0]);
+      expect(after[n - 1]).toBe(before[n - 1]);
+      expect((after[n / 2 - 1] + after[n / 2]) / 2).toBe((before[n / 2 - 1] + before[n / 2]) / 2);
+      const mean = (a: Float64Array) => a.reduce((s, t) => s + t, 0) / n;
+      const sd = (a: Float64Array) => Math.sqrt(a.reduce((s, t) => s + (t - mean(a)) ** 2, 0) / (n - 1));
+      expect(Math.abs(mean(after) - moments[v].mean)).toBeLessThan(0.002);
+      expect(Math.abs(sd(after) - moments[v].sd)).toBeLessThan(0.002);
+    }
+  });
+
+  it('the reported count is what an independent refit at the new values gives', () => {
+    const xs = { ...start, leverage: res.values.leverage, roa: res.values.roa };
+    const fit = olsHc1(designOf(xs, industry, city), y);
+    let pass = 0;
+    order.forEach((col, k) => {
+      if (Math.abs(fit.coef[col] - coef[k]) <= 0.01 * (1 - 1e-4)) pass++;
+      if (Math.abs(fit.se[col] - se[k]) <= 0.01 * se[k] * (1 - 1e-4)) pass++;
+    });
+    if (Math.abs(fit.r2 - truth.r2) <= 0.0005 * (1 - 1e-4)) pass++;
+    expect(pass).toBe(res.after);
+  });
+});
