@@ -197,6 +197,55 @@ describe('cscs synth', () => {
     await expect(run(['--bogus'])).rejects.toThrow(/unknown option '--bogus'/);
     await expect(run(['--refine', '-1'])).rejects.toThrow(/--refine needs a whole number, got '-1'/);
     await expect(run(['--refine'])).rejects.toThrow(/--refine needs a whole number/);
+    await expect(run(['--adjust', 'two'])).rejects.toThrow(/--adjust needs a whole number, got 'two'/);
+  });
+});
+
+describe('adjusted covariates from the scorer reach the raw files', () => {
+  // A scorer that, like the calibration, returns new values of continuous covariates for a few
+  // sample firms: the raw records must be written from them, and the pipeline must derive them.
+  const changed = new Map<string, { leverage?: number; roa?: number; firm_size?: number; book_to_market?: number }>();
+  const plain = buildDataset(20211001, { scorer: placeholderScores });
+  const ds = buildDataset(20211001, {
+    scorer: (fs, p, rng) => {
+      const inner = fs.filter((f) => f.inSample && f.x.leverage > 0.3 && f.x.leverage < 0.4 && f.x.book_to_market > 0.3 && f.x.book_to_market < 0.8).slice(0, 3);
+      changed.set(inner[0].firm_id, { leverage: inner[0].x.leverage + 0.01234 });
+      changed.set(inner[1].firm_id, { roa: inner[1].x.roa - 0.001, firm_size: inner[1].x.firm_size + 0.05 });
+      changed.set(inner[2].firm_id, { book_to_market: inner[2].x.book_to_market * 1.02 });
+      return { scores: placeholderScores(fs, p, rng), covariates: changed };
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'synth-adjusted-'));
+  for (const [name, text] of ds.files) writeFileSync(join(dir, name), text);
+  const sample = buildSample(loadRawFolder(dir));
+
+  it('the pipeline derives the adjusted values (to 1e-7) and the unchanged firms exactly as before', () => {
+    expect(changed.size).toBe(3);
+    const byId = new Map(sample.rows.map((r) => [r.firm_id, r]));
+    for (const [id, x] of changed) {
+      for (const [v, want] of Object.entries(x)) expect(Math.abs(byId.get(id)!.values[v] - want), `${id} ${v}`).toBeLessThan(1e-7 * Math.max(1, Math.abs(want)));
+    }
+    let same = 0;
+    plain.firms.forEach((f, i) => {
+      if (changed.has(f.firm_id)) return;
+      expect(ds.firms[i].x, f.firm_id).toEqual(f.x);
+      same++;
+    });
+    expect(same).toBe(528);
+  });
+
+  it('only the financials of the adjusted firms change in the files', () => {
+    for (const name of ['firms.csv', 'governance.csv', 'party_building.csv', 'executives.csv', 'scores.csv']) expect(ds.files.get(name), name).toBe(plain.files.get(name));
+    const diff = (ds.files.get('financials.csv') as string).split('\n').filter((line, k) => line !== (plain.files.get('financials.csv') as string).split('\n')[k]);
+    expect(new Set(diff.map((l) => l.split(',')[0]))).toEqual(new Set(changed.keys()));
+  });
+
+  it('rejects adjusted covariates for an out-of-sample firm', () => {
+    expect(() =>
+      buildDataset(20211001, {
+        scorer: (fs, p, rng) => ({ scores: placeholderScores(fs, p, rng), covariates: new Map([[fs.find((f) => !f.inSample)!.firm_id, { leverage: 0.5 }]]) }),
+      }),
+    ).toThrow(/out-of-sample/);
   });
 });
 

@@ -1,7 +1,9 @@
 /**
  * Orchestration of the synthetic replication data set: firms -> covariates (exact Table 2
  * marginals, tuned joint structure) -> raw records -> regression variables exactly as the
- * pipeline derives them -> scores -> six CSV files. Everything is a function of the seed.
+ * pipeline derives them -> scores (whose calibration ends by adjusting continuous covariates of
+ * sample firms; the raw records are then written again from those values) -> six CSV files.
+ * Everything is a function of the seed.
  */
 import { createRng, type Rng } from '../stats/rng.ts';
 import { COLLECTED, SAMPLE_CUTOFF, completedYears, dayNumber, establishedFor, listingAfter, makeFirms, type FirmSkeleton } from './firms.ts';
@@ -9,15 +11,25 @@ import { outOfSampleCovariates, sampleCovariates, table2Targets, type CovariateV
 import { ShortModelFit, tuneJointStructure, type RegVar } from './jointStructure.ts';
 import { materializeFirm, personIds, writeRawFiles, type RawFirmRecord } from './rawFiles.ts';
 import { loadPublished, type Published } from './targets.ts';
-import { calibratedScorer, type CalibrateOptions, type TargetCheck } from './calibrateScores.ts';
+import { calibratedScorer, verify, type CalibrateOptions, type TargetCheck } from './calibrateScores.ts';
 import type { FirstLevelScores, RegressionX, ScoreRecord, SecondLevelScores, SynthFirm } from './types.ts';
 import { winsorize } from '../stats/winsorize.ts';
 
 /** Default seed of the committed data set (data/replication). */
 export const DEFAULT_SEED = 20211001;
 
-/** A function producing every firm's scores (S2's calibrator or the placeholder below). */
-export type Scorer = (firms: SynthFirm[], published: Published, rng: Rng) => Map<string, ScoreRecord>;
+/**
+ * What a scorer returns: every firm's scores and, optionally, adjusted values of continuous
+ * covariates of sample firms (the calibration's last phase moves some; the raw records are then
+ * written from them).
+ */
+export interface ScorerOutput {
+  scores: Map<string, ScoreRecord>;
+  covariates?: Map<string, Partial<RegressionX>>;
+}
+
+/** A function producing every firm's scores (the calibrator or the placeholder below). */
+export type Scorer = (firms: SynthFirm[], published: Published, rng: Rng) => Map<string, ScoreRecord> | ScorerOutput;
 
 export interface GenerateOptions {
   /** Number of firms (default 531). */
@@ -183,47 +195,74 @@ export function buildDataset(seed: number, opts: GenerateOptions = {}): Dataset 
   });
 
   // Raw records; a few out-of-sample firms lack a record (sample-flow accounting).
-  const rawRng = rng.fork('raw');
-  const nextPerson = personIds();
+  // One seed for the raw records, so that they can be materialized again from adjusted covariates
+  // with the same random draws (the draws do not depend on the covariate values).
+  const rawSeed = rng.fork('raw').nextU32();
   const dropFin = new Set(exact ? oosIdx.slice(0, 3) : []);
   const dropGov = new Set(exact ? oosIdx.slice(3, 5) : []);
   const distressedFirms = new Set(distressed.map((k) => sampleIdx[k]));
-  const records = new Map<string, RawFirmRecord>();
-  firmsWithDates.forEach((f, i) => {
-    records.set(
-      f.firm_id,
-      materializeFirm(cov[i], rawRng, nextPerson, {
-        negativeEquity: distressedFirms.has(i),
-        dropFinancials2020: dropFin.has(i),
-        dropGovernance: dropGov.has(i),
-      }),
-    );
-  });
-  markPartyEdgeCases(firmsWithDates, records);
-
-  // Regression variables as the pipeline derives them, winsorized on the sample.
-  const rawX = firmsWithDates.map((f) => deriveX(records.get(f.firm_id) as RawFirmRecord, f.established, COLLECTED));
-  checkAgainstTargets(firmsWithDates, rawX, cov);
-  const xs = rawX.map((x) => ({ ...x }));
-  for (const v of WINSORIZED) {
-    const w = winsorize(Float64Array.from(sampleIdx, (i) => rawX[i][v]), 0.005, { type: 2 });
-    sampleIdx.forEach((fi, k) => (xs[fi][v] = w.values[k]));
-  }
-  const firms: SynthFirm[] = firmsWithDates.map((f, i) => ({
-    firm_id: f.firm_id,
-    name: f.name,
-    city: f.city,
-    industry: f.industry,
-    established: f.established,
-    listed: f.listed,
-    inSample: f.inSample,
-    x: xs[i],
-  }));
+  const materialize = (): { records: Map<string, RawFirmRecord>; firms: SynthFirm[] } => {
+    const rawRng = createRng(rawSeed);
+    const nextPerson = personIds();
+    const records = new Map<string, RawFirmRecord>();
+    firmsWithDates.forEach((f, i) => {
+      records.set(
+        f.firm_id,
+        materializeFirm(cov[i], rawRng, nextPerson, {
+          negativeEquity: distressedFirms.has(i),
+          dropFinancials2020: dropFin.has(i),
+          dropGovernance: dropGov.has(i),
+        }),
+      );
+    });
+    markPartyEdgeCases(firmsWithDates, records);
+    // Regression variables as the pipeline derives them, winsorized on the sample.
+    const rawX = firmsWithDates.map((f) => deriveX(records.get(f.firm_id) as RawFirmRecord, f.established, COLLECTED));
+    checkAgainstTargets(firmsWithDates, rawX, cov);
+    const xs = rawX.map((x) => ({ ...x }));
+    for (const v of WINSORIZED) {
+      const w = winsorize(Float64Array.from(sampleIdx, (i) => rawX[i][v]), 0.005, { type: 2 });
+      sampleIdx.forEach((fi, k) => (xs[fi][v] = w.values[k]));
+    }
+    const firms: SynthFirm[] = firmsWithDates.map((f, i) => ({
+      firm_id: f.firm_id,
+      name: f.name,
+      city: f.city,
+      industry: f.industry,
+      established: f.established,
+      listed: f.listed,
+      inSample: f.inSample,
+      x: xs[i],
+    }));
+    return { records, firms };
+  };
+  let { records, firms } = materialize();
 
   const checks: TargetCheck[] = [];
   // Calibrated scores (calibrateScores.ts: first level by annealing, Figure 2 split) for full-size data.
   const scorer = opts.scorer ?? (exact ? calibratedScorer({ ...opts.calibrate, onResult: (r) => checks.push(...r.checks) }) : placeholderScores);
-  const scores = scorer(firms, published, rng.fork('scores'));
+  const scored = scorer(firms, published, rng.fork('scores'));
+  const { scores, covariates } = scored instanceof Map ? { scores: scored, covariates: undefined } : scored;
+  if (covariates && covariates.size > 0) {
+    // The calibration adjusted continuous covariates of some sample firms: write the raw records
+    // from those values, and check that the pipeline will derive them back.
+    const index = new Map(firmsWithDates.map((f, i) => [f.firm_id, i]));
+    for (const [id, x] of covariates) {
+      const i = index.get(id);
+      if (i === undefined || !skel[i].inSample) throw new Error(`generate: adjusted covariates for unknown or out-of-sample firm ${id}`);
+      Object.assign(cov[i], x);
+    }
+    ({ records, firms } = materialize());
+    for (const [id, x] of covariates) {
+      const f = firms[index.get(id) as number];
+      for (const [v, want] of Object.entries(x) as [keyof RegressionX, number][]) {
+        // Whole-yuan amounts: ratios carry relative errors of about 1 / amount.
+        if (Math.abs(f.x[v] - want) > 1e-7 * Math.max(1, Math.abs(want))) throw new Error(`generate: ${id} ${v} derives to ${f.x[v]}, adjusted to ${want}`);
+      }
+    }
+    // The calibrator's checks, again on the variables as written.
+    if (checks.length > 0) checks.splice(0, checks.length, ...verify(firms, published, new Map([...scores].map(([id, r]) => [id, r.first]))));
+  }
   const files = writeRawFiles(firms, records, scores, COLLECTED);
   return { files, firms, records, scores, shortModelDeviations: deviations, calibrationChecks: checks };
 }
