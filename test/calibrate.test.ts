@@ -12,6 +12,7 @@ import { createRng } from '../src/stats/rng.ts';
 import { TREE, type FirstLevelScores, type SynthFirm } from '../src/synth/types.ts';
 import { calibrateScores, verify } from '../src/synth/calibrateScores.ts';
 import { mergeChanges } from '../src/synth/refineCells.ts';
+import { ADJUSTABLE } from '../src/synth/adjustCovariates.ts';
 import { buildDataset, DEFAULT_SEED, placeholderScores } from '../src/synth/generate.ts';
 
 const csv = readFileSync(new URL('./fixtures/calibrate/mtcars.csv', import.meta.url), 'utf8').trim().split('\n');
@@ -191,7 +192,7 @@ describe('calibration run on a small stand-in problem (not the full calibration)
     }));
   }
   const pub = loadPublished();
-  const opts = { sweeps: 2, polishIters: 3, repairSteps: 2000, finishSteps: 2000, refineProposals: 0 };
+  const opts = { sweeps: 2, polishIters: 3, repairSteps: 2000, finishSteps: 2000, refineProposals: 0, adjustRounds: 0 };
 
   it('is deterministic, keeps the incremental state equal to a from-scratch recomputation, and respects the weights', () => {
     const firms = smallFirms();
@@ -261,8 +262,9 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
     init.set(v[0], { basic_data: num('basic_data'), finance_taxation: num('finance_taxation'), governance: num('governance'), compliance: num('compliance'), social_responsibility: num('social_responsibility') });
   }
   const pub = loadPublished();
-  // The committed scores are the refinement's own end point; one point more or less of Social
-  // Responsibility for 40 sample firms (alternately, so the mean stays) gives it work to do.
+  // The committed scores with the generator's covariates before their final adjustment (so not the
+  // calibration's own end point), and one point more or less of Social Responsibility for 40
+  // sample firms (alternately, so the mean stays): work for the refinement.
   let sign = 1;
   let moved = 0;
   for (const f of firms) {
@@ -277,7 +279,7 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
 
   it('never loses a star or an exact statistic, never lowers the number of passing checks, and moves scores', () => {
     const before = verify(firms, pub, init);
-    const after = calibrateScores(firms, pub, createRng(3), { init, refineOnly: true, refineProposals: 120 });
+    const after = calibrateScores(firms, pub, createRng(3), { init, refineOnly: true, refineProposals: 120, adjustRounds: 0 });
     const key = (c: { group: string; stat: string }) => `${c.group} ${c.stat}`;
     const hard = (c: { stat: string }) => / stars$/.test(c.stat) || ['n', 'min', 'median', 'max'].includes(c.stat);
     const passAfter = new Set(after.checks.filter((c) => c.ok).map(key));
@@ -288,10 +290,42 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
     expect([...after.scores].some(([id, s]) => JSON.stringify(s) !== JSON.stringify(init.get(id)))).toBe(true);
   });
 
+  it('covariate adjustment: moves only continuous covariates of sample firms, keeps Table 2 and every star, gains checks', () => {
+    const before = verify(firms, pub, init);
+    const after = calibrateScores(firms, pub, createRng(6), { init, refineOnly: true, refineProposals: 0, adjustRounds: 1, adjustRefine: 0, adjust: { iterations: 3 } });
+    expect(after.covariates.size).toBeGreaterThan(100);
+    const byId = new Map(firms.map((f) => [f.firm_id, f]));
+    for (const [id, x] of after.covariates) {
+      expect(byId.get(id)!.inSample).toBe(true);
+      for (const k of Object.keys(x)) expect(ADJUSTABLE).toContain(k);
+    }
+    const okBefore = before.filter((c) => c.ok).length;
+    const okAfter = after.checks.filter((c) => c.ok).length;
+    expect(okAfter).toBeGreaterThan(okBefore);
+    const passAfter = new Set(after.checks.filter((c) => c.ok).map((c) => `${c.group} ${c.stat}`));
+    for (const c of before.filter((x) => x.ok && / stars$/.test(x.stat))) expect(passAfter.has(`${c.group} ${c.stat}`), `${c.group} ${c.stat}`).toBe(true);
+    // Table 2 rows of the adjusted covariates, at printed precision (min, median, max equal when
+    // rounded; mean and SD within 0.005).
+    const t2 = pub.table2.rows;
+    const label: Record<string, string> = { leverage: 'Leverage', roa: 'ROA', firm_size: 'Firm Size', book_to_market: 'Book-to-Market' };
+    for (const v of ADJUSTABLE) {
+      const row = t2.find((r) => r.variable === label[v])!;
+      const vals = firms.filter((f) => f.inSample).map((f) => after.covariates.get(f.firm_id)?.[v] ?? f.x[v]).sort((a, b) => a - b);
+      const n = vals.length;
+      const mean = vals.reduce((a, b) => a + b, 0) / n;
+      const sd = Math.sqrt(vals.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+      expect(Math.abs(mean - row.mean), v).toBeLessThan(0.005);
+      expect(Math.abs(sd - row.sd), v).toBeLessThan(0.005);
+      expect(vals[0].toFixed(2), v).toBe(row.min.toFixed(2));
+      expect(((vals[n / 2 - 1] + vals[n / 2]) / 2).toFixed(2), v).toBe(row.median.toFixed(2));
+      expect(vals[n - 1].toFixed(2), v).toBe(row.max.toFixed(2));
+    }
+  });
+
   it('keeps the same guarantees with transfers between two sub-scores of one firm', () => {
     // Exercises the transfer path (two changes per firm, merged with plain ones by mergeChanges).
     const before = verify(firms, pub, init);
-    const after = calibrateScores(firms, pub, createRng(4), { init, refineOnly: true, refineProposals: 60, refine: { transferShare: 1 } });
+    const after = calibrateScores(firms, pub, createRng(4), { init, refineOnly: true, refineProposals: 60, adjustRounds: 0, refine: { transferShare: 1 } });
     expect(after.checks.filter((c) => c.ok).length).toBeGreaterThanOrEqual(before.filter((c) => c.ok).length);
     const hard = (c: { stat: string }) => / stars$/.test(c.stat) || ['n', 'min', 'median', 'max'].includes(c.stat);
     const passAfter = new Set(after.checks.filter((c) => c.ok).map((c) => `${c.group} ${c.stat}`));
