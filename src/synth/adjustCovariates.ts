@@ -17,7 +17,7 @@
  * (`valueDerivatives`, checked against finite differences in the tests).
  * Firm Age (an integer) cannot be moved this way, and its coefficient reacts little to the others.
  */
-import { invertSPD } from './olsKernel.ts';
+import { buildDesign, invertSPD, normalEquations } from './olsKernel.ts';
 import type { RegTarget } from './calibrateScores.ts';
 import type { RegressionX, SynthFirm } from './types.ts';
 
@@ -89,42 +89,20 @@ interface Fit {
   cols: number[];
 }
 
-/** Stata `regress y x i.industry i.city` design over the sample (as olsKernel.buildDesign). */
-function design(covs: readonly (keyof RegressionX)[], x: Record<string, Float64Array>, industry: string[], city: string[]): { D: Float64Array; K: number } {
-  const n = industry.length;
-  const levels = (v: string[]) => [...new Set(v)].sort().slice(1);
-  const ind = levels(industry);
-  const cty = levels(city);
-  const K = 1 + covs.length + ind.length + cty.length;
-  const D = new Float64Array(n * K);
-  for (let i = 0; i < n; i++) {
-    const row = i * K;
-    D[row] = 1;
-    covs.forEach((c, j) => (D[row + 1 + j] = x[c][i]));
-    ind.forEach((l, j) => (D[row + 1 + covs.length + j] = industry[i] === l ? 1 : 0));
-    cty.forEach((l, j) => (D[row + 1 + covs.length + ind.length + j] = city[i] === l ? 1 : 0));
-  }
-  return { D, K };
-}
-
 function fit(reg: AdjustRegression, x: Record<string, Float64Array>, industry: string[], city: string[]): Fit {
   const n = industry.length;
-  const { D, K } = design(reg.covs, x, industry, city);
+  // Stata `regress y x i.industry i.city`: intercept, covariates, dummies (first sorted level the base).
+  const design = buildDesign(
+    reg.covs.map((c) => ({ name: c, values: x[c] })),
+    [
+      { name: 'industry', values: industry },
+      { name: 'city', values: city },
+    ],
+    n,
+  );
+  const { K, X: D } = design;
   const y = reg.y;
-  const XtX = new Float64Array(K * K);
-  const Xty = new Float64Array(K);
-  for (let i = 0; i < n; i++) {
-    const row = i * K;
-    for (let a = 0; a < K; a++) {
-      const xa = D[row + a];
-      if (xa === 0) continue;
-      Xty[a] += xa * y[i];
-      for (let b = 0; b < K; b++) XtX[a * K + b] += xa * D[row + b];
-    }
-  }
-  const A = invertSPD(XtX, K);
-  const beta = new Float64Array(K);
-  for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) beta[a] += A[a * K + b] * Xty[b];
+  const { inv: A, coef: beta } = normalEquations(design, y);
   const e = new Float64Array(n);
   let ybar = 0;
   for (let i = 0; i < n; i++) ybar += y[i] / n;

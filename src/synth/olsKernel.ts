@@ -171,11 +171,8 @@ export interface OlsHc1 {
   residuals: Float64Array;
 }
 
-/**
- * Straightforward OLS + HC1 by the normal equations (Cholesky of D'D), independent of the QR
- * path above: used to verify the calibrated data from scratch.
- */
-export function olsHc1(design: Design, y: ArrayLike<number>): OlsHc1 {
+/** OLS by the normal equations: (D'D)^-1 (Cholesky) and the coefficients (D'D)^-1 D'y. */
+export function normalEquations(design: Design, y: ArrayLike<number>): { inv: Float64Array; coef: Float64Array } {
   const { n, K, X } = design;
   const XtX = new Float64Array(K * K);
   const Xty = new Float64Array(K);
@@ -194,6 +191,16 @@ export function olsHc1(design: Design, y: ArrayLike<number>): OlsHc1 {
     for (let b = 0; b < K; b++) s += inv[a * K + b] * Xty[b];
     coef[a] = s;
   }
+  return { inv, coef };
+}
+
+/**
+ * Straightforward OLS + HC1 by the normal equations (Cholesky of D'D), independent of the QR
+ * path above: used to verify the calibrated data from scratch.
+ */
+export function olsHc1(design: Design, y: ArrayLike<number>): OlsHc1 {
+  const { n, K, X } = design;
+  const { inv, coef } = normalEquations(design, y);
   const residuals = new Float64Array(n);
   let ybar = 0;
   for (let i = 0; i < n; i++) ybar += y[i] / n;
