@@ -240,12 +240,17 @@ describe('adjusted covariates from the scorer reach the raw files', () => {
     expect(new Set(diff.map((l) => l.split(',')[0]))).toEqual(new Set(changed.keys()));
   });
 
-  it('rejects adjusted covariates for an out-of-sample firm', () => {
+  it('rejects adjusted covariates for an out-of-sample firm or of a non-continuous covariate', () => {
     expect(() =>
       buildDataset(20211001, {
         scorer: (fs, p, rng) => ({ scores: placeholderScores(fs, p, rng), covariates: new Map([[fs.find((f) => !f.inSample)!.firm_id, { leverage: 0.5 }]]) }),
       }),
     ).toThrow(/out-of-sample/);
+    expect(() =>
+      buildDataset(20211001, {
+        scorer: (fs, p, rng) => ({ scores: placeholderScores(fs, p, rng), covariates: new Map([[fs.find((f) => f.inSample)!.firm_id, { firm_age: 30 }]]) }),
+      }),
+    ).toThrow(/'firm_age' is not a continuous covariate/);
   });
 });
 

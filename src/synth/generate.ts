@@ -250,6 +250,7 @@ export function buildDataset(seed: number, opts: GenerateOptions = {}): Dataset 
     for (const [id, x] of covariates) {
       const i = index.get(id);
       if (i === undefined || !skel[i].inSample) throw new Error(`generate: adjusted covariates for unknown or out-of-sample firm ${id}`);
+      for (const v of Object.keys(x)) if (!WINSORIZED.includes(v as keyof RegressionX)) throw new Error(`generate: ${id}: '${v}' is not a continuous covariate that can be adjusted`);
       Object.assign(cov[i], x);
     }
     ({ records, firms } = materialize());
