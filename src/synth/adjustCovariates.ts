@@ -147,16 +147,7 @@ interface CellRef {
   tol: number;
 }
 
-/**
- * Derivatives of every cell of one regression with respect to the value x[i] of covariate v
- * (design column cj), written into out[cellIndex] for the cells listed in `rows`:
- *   d beta_k   = e_i A_k,cj - beta_cj G_ik
- *   d P_kk     = -2 (A_k,cj (D P)_ik + G_ik P_cj,k) + 2 e_i^2 A_cj,k G_ik
- *                + 2 (-e_i beta_cj G_ik^2 - e_i (G'w_k)_cj + beta_cj d_i' z_k),
- *                with w_k = (e_l G_lk^2)_l and z_k = A D' w_k
- *   d R^2      = 2 e_i beta_cj / TSS
- * (perturbation of D by u_i u_cj'; HC1 variance c P_kk with P = A D' diag(e^2) D A).
- */
+/** Per-fit helpers of the SE derivatives: D P, and per reported term k: G'w_k and z_k = A D' w_k. */
 interface JacobianParts {
   DP: Float64Array;
   Gw: Float64Array[];
@@ -197,7 +188,14 @@ function jacobianParts(f: Fit, n: number): JacobianParts {
 
 /**
  * Derivatives of a fitted regression's reported coefficients, HC1 SEs and R^2 with respect to the
- * value of covariate `name` at sample firm i (null when the regression does not use it).
+ * value of covariate `name` (design column cj) at sample firm i (null when the regression does not
+ * use it). With A = (D'D)^-1, G = D A, e the residuals and P = A D' diag(e^2) D A (HC1 variance
+ * c P_kk), perturbing D by u_i u_cj' gives
+ *   d beta_k = e_i A_k,cj - beta_cj G_ik
+ *   d P_kk   = -2 (A_k,cj (D P)_ik + G_ik P_cj,k) + 2 e_i^2 A_cj,k G_ik
+ *              + 2 (-e_i beta_cj G_ik^2 - e_i (G'w_k)_cj + beta_cj d_i' z_k),
+ *              with w_k = (e_l G_lk^2)_l and z_k = A D' w_k
+ *   d R^2    = 2 e_i beta_cj / TSS.
  */
 function valueDerivatives(f: Fit, p: JacobianParts, covs: readonly (keyof RegressionX)[], name: keyof RegressionX, i: number): { coef: Float64Array; se: Float64Array; r2: number } | null {
   const j = covs.indexOf(name);
