@@ -20,7 +20,7 @@ export const DEFAULT_SEED = 20211001;
 
 /**
  * What a scorer returns: every firm's scores and, optionally, adjusted values of continuous
- * covariates of sample firms (the calibration's last phase moves some; the raw records are then
+ * covariates of sample firms (the calibration's late phases move some; the raw records are then
  * written from them).
  */
 export interface ScorerOutput {
