@@ -1,7 +1,8 @@
 /**
  * Cell refinement: a late calibration phase (alternating with the covariate adjustment).
  * Annealing moves one or two scores at a time, so it stops where every small move breaks some
- * passing cell even though a coordinated move of a few dozen scores would fix a failing one. Here each proposal is such a coordinated move:
+ * passing cell even though a coordinated move of a few dozen scores would fix a failing one.
+ * Here each proposal is such a coordinated move:
  *  1. pick a failing published cell and 36 scores (with room both ways) that influence it;
  *  2. linearise EVERY cell (coefficients, SEs and R^2 of Tables 3 and 4; means, SDs and Figure 1
  *     of Tables 1 and 2) in those scores, in tolerance units: J;
