@@ -2,9 +2,9 @@
  * Covariate adjustment: the calibration's late phases alternate it with the lattice refinement.
  * The scores are integers, so a score move shifts a regression coefficient by whole tolerances;
  * the continuous covariates (Leverage, ROA, Firm Size, Book-to-Market) can move by any amount,
- * and OLS coefficients, HC1 SEs and R^2 are smooth in them. Regularised Gauss-Newton steps over the sample firms' values of these four
- * covariates pull the Table 3 and 4 cells towards their published values while Table 2 stays
- * exact:
+ * and OLS coefficients, HC1 SEs and R^2 are smooth in them. Regularised Gauss-Newton steps over
+ * the sample firms' values of these four covariates pull the Table 3 and 4 cells towards their
+ * published values while Table 2 stays exact:
  *  - min, median and max cannot move: the firms at the winsorizing bounds and the two middle
  *    firms keep their values, every other value stays strictly between the bounds and on its
  *    side of the median (an active set handles values that reach these limits);
