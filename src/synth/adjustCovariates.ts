@@ -17,7 +17,7 @@
  * (`valueDerivatives`, checked against finite differences in the tests).
  * Firm Age (an integer) cannot be moved this way, and its coefficient reacts little to the others.
  */
-import { buildDesign, invertSPD, normalEquations } from './olsKernel.ts';
+import { buildDesign, invertSPD, normalEquations, residualsOf } from './olsKernel.ts';
 import type { RegTarget } from './calibrateScores.ts';
 import type { RegressionX, SynthFirm } from './types.ts';
 
@@ -103,18 +103,7 @@ function fit(reg: AdjustRegression, x: Record<string, Float64Array>, industry: s
   const { K, X: D } = design;
   const y = reg.y;
   const { inv: A, coef: beta } = normalEquations(design, y);
-  const e = new Float64Array(n);
-  let ybar = 0;
-  for (let i = 0; i < n; i++) ybar += y[i] / n;
-  let ee = 0;
-  let tss = 0;
-  for (let i = 0; i < n; i++) {
-    let f = 0;
-    for (let a = 0; a < K; a++) f += D[i * K + a] * beta[a];
-    e[i] = y[i] - f;
-    ee += e[i] * e[i];
-    tss += (y[i] - ybar) ** 2;
-  }
+  const { residuals: e, rss: ee, tss } = residualsOf(design, y, beta);
   const G = new Float64Array(n * K);
   for (let i = 0; i < n; i++) {
     for (let a = 0; a < K; a++) {

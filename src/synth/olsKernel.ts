@@ -194,13 +194,9 @@ export function normalEquations(design: Design, y: ArrayLike<number>): { inv: Fl
   return { inv, coef };
 }
 
-/**
- * Straightforward OLS + HC1 by the normal equations (Cholesky of D'D), independent of the QR
- * path above: used to verify the calibrated data from scratch.
- */
-export function olsHc1(design: Design, y: ArrayLike<number>): OlsHc1 {
+/** Residuals y - D coef, their sum of squares and the total sum of squares of y. */
+export function residualsOf(design: Design, y: ArrayLike<number>, coef: Float64Array): { residuals: Float64Array; rss: number; tss: number } {
   const { n, K, X } = design;
-  const { inv, coef } = normalEquations(design, y);
   const residuals = new Float64Array(n);
   let ybar = 0;
   for (let i = 0; i < n; i++) ybar += y[i] / n;
@@ -210,9 +206,20 @@ export function olsHc1(design: Design, y: ArrayLike<number>): OlsHc1 {
     let f = 0;
     for (let a = 0; a < K; a++) f += X[i * K + a] * coef[a];
     residuals[i] = y[i] - f;
-    rss += residuals[i] ** 2;
+    rss += residuals[i] * residuals[i];
     tss += (y[i] - ybar) ** 2;
   }
+  return { residuals, rss, tss };
+}
+
+/**
+ * Straightforward OLS + HC1 by the normal equations (Cholesky of D'D), independent of the QR
+ * path above: used to verify the calibrated data from scratch.
+ */
+export function olsHc1(design: Design, y: ArrayLike<number>): OlsHc1 {
+  const { n, K, X } = design;
+  const { inv, coef } = normalEquations(design, y);
+  const { residuals, rss, tss } = residualsOf(design, y, coef);
   // meat = sum e_i^2 x_i x_i'; V = n/(n-K) inv meat inv
   const meat = new Float64Array(K * K);
   for (let i = 0; i < n; i++) {
