@@ -1,11 +1,12 @@
 /**
- * Covariate adjustment (src/synth/adjustCovariates.ts): its analytic derivatives of coefficients,
- * HC1 SEs and R^2 against central finite differences of an independent refit (olsKernel.olsHc1,
- * normal equations; itself checked against R in calibrate.test.ts), and the adjustment on a
- * problem whose targets come from a real configuration of the covariates.
+ * Covariate adjustment (src/synth/adjustCovariates.ts): its fitted values against the separate
+ * Householder-QR path (olsKernel.projection, checked against R in calibrate.test.ts); its analytic
+ * derivatives of coefficients, HC1 SEs and R^2 against central finite differences of refits
+ * (olsKernel.olsHc1, checked against R there too); and the adjustment on a problem whose targets
+ * come from a real configuration of the covariates.
  */
 import { describe, expect, it } from 'vitest';
-import { buildDesign, olsHc1 } from '../src/synth/olsKernel.ts';
+import { buildDesign, olsHc1, projection } from '../src/synth/olsKernel.ts';
 import { adjustCovariates, regressionAndDerivatives, type AdjustRegression } from '../src/synth/adjustCovariates.ts';
 import type { RegTarget } from '../src/synth/calibrateScores.ts';
 import { createRng } from '../src/stats/rng.ts';
@@ -60,16 +61,21 @@ describe('adjustCovariates: analytic derivatives', () => {
   const { industry, city, x, y } = sampleData(11);
   const reg: AdjustRegression = { name: 'm', covs: COVS, y, targets: targetsAt([0, 0, 0, 0, 0], [1, 1, 1, 1, 1]), r2: 0, r2Tol: 1 };
 
-  it('values equal the independent normal-equations fit', () => {
+  it('values equal the Householder-QR projection path (beta = C y, e = M y, HC1 = n/(n-K) sum C^2 e^2)', () => {
+    // The adjustment fits by the normal equations; the QR path (olsKernel.projection, checked
+    // against R in calibrate.test.ts) is separate code.
     const a = regressionAndDerivatives(reg, x, industry, city, 'leverage', 0);
-    const b = olsHc1(designOf(x, industry, city), y);
-    // Reported order: covariates, then the constant (design column 0).
-    const order = [1, 2, 3, 4, 0];
-    order.forEach((col, k) => {
-      expect(a.coef[k]).toBeCloseTo(b.coef[col], 8);
-      expect(a.se[k] / b.se[col]).toBeCloseTo(1, 10);
-    });
-    expect(a.r2).toBeCloseTo(b.r2, 12);
+    const proj = projection(designOf(x, industry, city), [1, 2, 3, 4, 0]);
+    const e = Array.from({ length: n }, (_, r) => y.reduce((s, yi, c) => s + proj.M[r * n + c] * yi, 0));
+    const ybar = y.reduce((s, v) => s + v, 0) / n;
+    const r2 = 1 - e.reduce((s, v) => s + v * v, 0) / y.reduce((s, v) => s + (v - ybar) ** 2, 0);
+    for (let k = 0; k < 5; k++) {
+      const coef = y.reduce((s, yi, i) => s + proj.C[k * n + i] * yi, 0);
+      const se = Math.sqrt(proj.hc1 * e.reduce((s, ei, i) => s + proj.C2[k * n + i] * ei * ei, 0));
+      expect(Math.abs(a.coef[k] - coef)).toBeLessThan(1e-8 * Math.max(1, Math.abs(coef)));
+      expect(Math.abs(a.se[k] / se - 1)).toBeLessThan(1e-9);
+    }
+    expect(Math.abs(a.r2 - r2)).toBeLessThan(1e-12);
   });
 
   for (const [name, i] of [

@@ -17,8 +17,9 @@
  * (`valueDerivatives`, checked against finite differences in the tests).
  * Firm Age (an integer) cannot be moved this way, and its coefficient reacts little to the others.
  */
-import { buildDesign, invertSPD, normalEquations, residualsOf } from './olsKernel.ts';
+import { buildDesign, invertSPD, normalEquations, reportedColumns, residualsOf } from './olsKernel.ts';
 import type { RegTarget } from './calibrateScores.ts';
+import { matMul } from '../stats/linalg.ts';
 import type { RegressionX, SynthFirm } from './types.ts';
 
 /** The covariates the adjustment moves: continuous, and written as ratios of whole-yuan amounts. */
@@ -104,14 +105,7 @@ function fit(reg: AdjustRegression, x: Record<string, Float64Array>, industry: s
   const y = reg.y;
   const { inv: A, coef: beta } = normalEquations(design, y);
   const { residuals: e, rss: ee, tss } = residualsOf(design, y, beta);
-  const G = new Float64Array(n * K);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < K; a++) {
-      const d = D[i * K + a];
-      if (d === 0) continue;
-      for (let b = 0; b < K; b++) G[i * K + b] += d * A[a * K + b];
-    }
-  }
+  const G = matMul(D, A, n, K, K);
   // P = A B A = sum_i e_i^2 (A d_i)(A d_i)' = sum_i e_i^2 g_i g_i'.
   const P = new Float64Array(K * K);
   for (let i = 0; i < n; i++) {
@@ -122,7 +116,7 @@ function fit(reg: AdjustRegression, x: Record<string, Float64Array>, industry: s
       for (let b = 0; b < K; b++) P[a * K + b] += ga * G[row + b];
     }
   }
-  const cols = [...reg.covs.map((_, j) => j + 1), 0];
+  const cols = reportedColumns(reg.covs.length);
   return { K, D, A, beta, e, G, P, c: n / (n - K), tss, ee, cols };
 }
 
@@ -145,14 +139,7 @@ interface JacobianParts {
 
 function jacobianParts(f: Fit, n: number): JacobianParts {
   const { K, D, G, P, A, e, cols } = f;
-  const DP = new Float64Array(n * K);
-  for (let i = 0; i < n; i++) {
-    for (let a = 0; a < K; a++) {
-      const d = D[i * K + a];
-      if (d === 0) continue;
-      for (let b = 0; b < K; b++) DP[i * K + b] += d * P[a * K + b];
-    }
-  }
+  const DP = matMul(D, P, n, K, K);
   const Gw: Float64Array[] = [];
   const z: Float64Array[] = [];
   for (const k of cols) {
@@ -167,10 +154,8 @@ function jacobianParts(f: Fit, n: number): JacobianParts {
         dw[a] += D[l * K + a] * w[l];
       }
     }
-    const zk = new Float64Array(K);
-    for (let a = 0; a < K; a++) for (let b = 0; b < K; b++) zk[a] += A[a * K + b] * dw[b];
     Gw.push(gw);
-    z.push(zk);
+    z.push(matMul(A, dw, K, K, 1));
   }
   return { DP, Gw, z };
 }

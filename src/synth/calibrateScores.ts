@@ -23,7 +23,7 @@
  * Everything is driven by the passed seeded rng: same inputs, same scores.
  */
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
-import { buildDesign, olsHc1, projection, type Design, type Projection } from './olsKernel.ts';
+import { buildDesign, olsHc1, projection, reportedColumns, type Design, type Projection } from './olsKernel.ts';
 import type { Rng } from '../stats/rng.ts';
 import { splitAllSecondLevel } from './secondLevel.ts';
 import { refineCells, type RefineOptions } from './refineCells.ts';
@@ -424,11 +424,6 @@ export function sampleDesign(sample: SynthFirm[], covs: readonly (keyof Regressi
     ],
     sample.length,
   );
-}
-
-/** Reported columns (covariates in order, then the intercept as 'Constant'), as design indices. */
-function reportedColumns(nCov: number): number[] {
-  return [...Array.from({ length: nCov }, (_, j) => j + 1), 0];
 }
 
 /** One change of a move: sub-score s of firm f moves by d. */

@@ -46,6 +46,11 @@ export function buildDesign(numeric: { name: string; values: ArrayLike<number> }
   return { n, K, X, names };
 }
 
+/** Reported columns (covariates in order, then the intercept as 'Constant'), as design indices. */
+export function reportedColumns(nCov: number): number[] {
+  return [...Array.from({ length: nCov }, (_, j) => j + 1), 0];
+}
+
 /** Thin Householder QR of a full-rank n x K matrix: Q (n x K, row-major) and upper R (K x K). */
 export function householderQR(A: Float64Array, n: number, K: number): { Q: Float64Array; R: Float64Array } {
   const W = Float64Array.from(A);
