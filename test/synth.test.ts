@@ -198,6 +198,7 @@ describe('cscs synth', () => {
     await expect(run(['--refine', '-1'])).rejects.toThrow(/--refine needs a whole number, got '-1'/);
     await expect(run(['--refine'])).rejects.toThrow(/--refine needs a whole number/);
     await expect(run(['--adjust', 'two'])).rejects.toThrow(/--adjust needs a whole number, got 'two'/);
+    await expect(run(['--oos', '1e6'])).rejects.toThrow(/--oos needs a whole number, got '1e6'/);
   });
 });
 

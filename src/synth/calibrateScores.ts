@@ -28,6 +28,7 @@ import type { Rng } from '../stats/rng.ts';
 import { splitAllSecondLevel } from './secondLevel.ts';
 import { refineCells, type RefineOptions } from './refineCells.ts';
 import { ADJUSTABLE, adjustCovariates, type AdjustOptions } from './adjustCovariates.ts';
+import { finishOutOfSample, type FinishOutOfSampleOptions } from './finishOutOfSample.ts';
 import { table2Targets } from './covariates.ts';
 import { COVARIATE_LABELS, FIRST_LEVEL_LABELS, figure1Target, scoresRow, table3Covariates, type Published, type PublishedModel, type PublishedSummary } from './targets.ts';
 import { FIRST_LEVEL_WEIGHTS, X_NAMES, type FirstLevelScores, type RegressionX, type ScoreRecord, type SynthFirm } from './types.ts';
@@ -88,6 +89,13 @@ export interface CalibrateOptions {
    * 400 instead of 391 of the 428 published cells).
    */
   adjustBeforeRefine?: boolean;
+  /**
+   * Annealing proposals per run of the out-of-sample finish (finishOutOfSample.ts; default
+   * 8,000,000, six runs of about 30 s; 0 skips it).
+   */
+  outOfSampleProposals?: number;
+  /** Other options of the out-of-sample finish (development). */
+  outOfSample?: Omit<FinishOutOfSampleOptions, 'proposals' | 'log'>;
   /** Options of the covariate adjustment other than its log. */
   adjust?: Omit<AdjustOptions, 'log'>;
   /** Options of the refinement other than its length (development; defaults as in refineCells.ts). */
@@ -1880,6 +1888,14 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
     if (!next) break;
     ({ prob: cur, firms: fs } = next);
     if (refineAfter > 0) refineCells(cur, rng.fork(`refine-${round + 1}`), { ...opts.refine, proposals: refineAfter, nearProposals: Math.round(refineAfter / 2), log });
+  }
+  const oosProposals = opts.outOfSampleProposals ?? 8_000_000;
+  if (oosProposals > 0) {
+    const inSample = fs.map((_, i) => cur.sIdx[i] >= 0);
+    const r = finishOutOfSample(cur.y, inSample, targets, rng.fork('finish-out-of-sample'), { ...opts.outOfSample, proposals: oosProposals, log });
+    log(`calibrate: out-of-sample finish ${r.before} -> ${r.after} of ${r.cells} Table 1 and figure cells (${r.firmsChanged} firms changed${r.yielded ? `; ${r.yielded} gave way` : ''})`);
+    // The scores changed behind the problem's incremental state: rebuild it.
+    if (r.firmsChanged > 0) cur = new Problem(fs, targets, cur.y);
   }
   const result = finalResult(cur, fs, targets, log);
   fs.forEach((f, i) => {
