@@ -16,8 +16,8 @@
  * mean left to give way, and the best outcome is kept.
  */
 import type { Rng } from '../stats/rng.ts';
-import type { Published } from './targets.ts';
-import { bandOf, ratingRange, SUB_KEYS, WEIGHTS } from './calibrateScores.ts';
+import type { Published, PublishedSummary } from './targets.ts';
+import { bandOf, Dist, ratingRange, SUB_KEYS, WEIGHTS, type RangeTarget } from './calibrateScores.ts';
 import { totalsForPercent } from './secondLevel.ts';
 import { FIRST_LEVEL_LABELS } from './targets.ts';
 import { SECOND_LEVEL_WEIGHTS as W2 } from './types.ts';
@@ -76,73 +76,25 @@ interface Cell {
 const ALL_TOTALS = 5;
 const SUB0 = 6;
 
-/** One statistic's population, with a histogram for its order statistics. */
-class Group {
-  n = 0;
-  sum = 0;
-  sumsq = 0;
-  readonly hist: Int32Array;
-  min = 0;
-  median = 0;
-  max = 0;
-  /** Values below and above the median target. */
-  below = 0;
-  above = 0;
-  medianTarget = -1;
-  constructor(range: number) {
-    this.hist = new Int32Array(range + 1);
-  }
-  add(v: number, w: number): void {
-    this.n += w;
-    this.sum += w * v;
-    this.sumsq += w * v * v;
-    this.hist[v] += w;
-  }
-  /** Min, median (mean of the middle two when n is even), max, and the counts either side of the median target. */
-  refresh(): void {
-    const h = this.hist;
-    let lo = 0;
-    while (h[lo] === 0) lo++;
-    let hi = h.length - 1;
-    while (h[hi] === 0) hi--;
-    this.min = lo;
-    this.max = hi;
-    const a = Math.floor((this.n - 1) / 2);
-    const b = Math.floor(this.n / 2);
-    let seen = 0;
-    let va = -1;
-    let vb = -1;
-    for (let v = lo; v <= hi; v++) {
-      const next = seen + h[v];
-      if (va < 0 && a < next) va = v;
-      if (b < next) {
-        vb = v;
-        break;
-      }
-      seen = next;
-    }
-    this.median = (va + vb) / 2;
-    if (this.medianTarget < 0) return;
-    let below = 0;
-    for (let v = lo; v < this.medianTarget && v <= hi; v++) below += h[v];
-    let above = 0;
-    for (let v = hi; v > this.medianTarget && v >= lo; v--) above += h[v];
-    this.below = below;
-    this.above = above;
-  }
-  sd(): number {
-    const m = this.sum / this.n;
-    return Math.sqrt(Math.max(0, (this.sumsq - this.n * m * m) / (this.n - 1)));
-  }
+/** A group's statistics, and its values below and above the median target (for the median's distance). */
+interface GroupStats {
+  n: number;
+  sum: number;
+  sd: number;
+  min: number;
+  median: number;
+  max: number;
+  below: number;
+  above: number;
 }
 
 /** Distance of a cell from passing (0 when it passes): tolerances, points, or firms for a median. */
-function distance(c: Cell, g: Group): number {
+function distance(c: Cell, g: GroupStats): number {
   switch (c.kind) {
     case 'sum':
       return g.sum < c.lo ? (c.lo - g.sum) / (g.n * TOL) : g.sum > c.hi ? (g.sum - c.hi) / (g.n * TOL) : 0;
     case 'sd': {
-      const d = Math.abs(g.sd() - c.target);
+      const d = Math.abs(g.sd - c.target);
       return d <= SD_PASS * TOL ? 0 : (d - SD_PASS * TOL) / TOL;
     }
     case 'min':
@@ -201,72 +153,97 @@ interface Weights {
   median: number;
 }
 
-/** The search state: scores, totals, groups and each cell's cost, kept in step. */
+/**
+ * The search state: scores, totals, the populations (calibrateScores.ts `Dist`: all totals with
+ * the five bands as ranges, and each sub-score), each group's statistics and each cell's cost,
+ * kept in step.
+ */
 class State {
   readonly total: Int32Array;
   readonly band: Int32Array;
-  readonly groups: Group[];
+  readonly totals: Dist;
+  readonly subs: Dist[];
+  readonly stats: GroupStats[];
   readonly cellsOf: number[][];
   readonly cellCost: Float64Array;
+  private readonly medianTarget: number[];
+  private readonly bandRange: [number, number][];
   cost = 0;
   constructor(
     readonly y: Int32Array[],
     readonly cells: Cell[],
     readonly ignored: ReadonlySet<number>,
     readonly w: Weights,
-    readonly ranges: [number, number][],
+    readonly pub: Published,
   ) {
     const nF = y[0].length;
     const maxTotal = WEIGHTS.reduce((a, b) => a + b, 0);
     this.total = Int32Array.from({ length: nF }, (_, f) => y.reduce((a, ys) => a + ys[f], 0));
     this.band = Int32Array.from(this.total, (t) => bandOf(t));
-    this.groups = [...ranges.map(() => new Group(maxTotal)), new Group(maxTotal), ...WEIGHTS.map((wt) => new Group(wt))];
-    for (const c of cells) if (c.kind === 'median') this.groups[c.group].medianTarget = c.target;
+    this.bandRange = pub.table1.ratings.map((r) => ratingRange(r.rating));
+    const range = (name: string, lo: number, hi: number, t: PublishedSummary, countTarget: boolean): RangeTarget => ({ name, lo, hi, t, countTarget, meanTol: TOL, sdTol: TOL });
+    this.totals = new Dist(maxTotal, [
+      ...pub.table1.ratings.map((r, b) => range(r.rating, ...this.bandRange[b], r, true)),
+      range('Total score', 0, maxTotal, pub.table1.total_score, false),
+    ]);
+    this.subs = SUB_KEYS.map((k, s) => {
+      const row = pub.table1.first_level_scores.find((r) => r.indicator === FIRST_LEVEL_LABELS[k])!;
+      return new Dist(WEIGHTS[s], [range(row.indicator, 0, WEIGHTS[s], row, false)]);
+    });
     for (let f = 0; f < nF; f++) {
-      this.groups[this.band[f]].add(this.total[f], 1);
-      this.groups[ALL_TOTALS].add(this.total[f], 1);
-      for (let s = 0; s < y.length; s++) this.groups[SUB0 + s].add(y[s][f], 1);
+      this.totals.insert(this.total[f]);
+      for (let s = 0; s < y.length; s++) this.subs[s].insert(y[s][f]);
     }
-    for (const g of this.groups) g.refresh();
-    this.cellsOf = this.groups.map((_, g) => cells.flatMap((c, i) => (c.group === g ? [i] : [])));
+    this.medianTarget = Array.from({ length: SUB0 + y.length }, (_, g) => cells.find((c) => c.group === g && c.kind === 'median')?.target ?? -1);
+    this.stats = this.medianTarget.map((_, g) => this.statsOf(g));
+    this.cellsOf = this.stats.map((_, g) => cells.flatMap((c, i) => (c.group === g ? [i] : [])));
     this.cellCost = Float64Array.from(cells, (_, i) => this.costOf(i));
     this.cost = this.cellCost.reduce((a, b) => a + b, 0);
+  }
+  /** Group g's population and its range there. */
+  private where(g: number): [Dist, number] {
+    return g < SUB0 ? [this.totals, g] : [this.subs[g - SUB0], 0];
+  }
+  private statsOf(g: number): GroupStats {
+    const [dist, r] = this.where(g);
+    const st = dist.stats(r);
+    const { lo, hi } = dist.ranges[r];
+    const m = this.medianTarget[g];
+    const upTo = (v: number) => (v < 0 ? 0 : dist.fw.prefix(v));
+    const below = m < 0 ? 0 : upTo(Math.min(hi, Math.ceil(m) - 1)) - upTo(lo - 1);
+    const above = m < 0 ? 0 : upTo(hi) - upTo(Math.max(lo - 1, Math.floor(m)));
+    return { n: st.n, sum: dist.sum[r], sd: st.sd, min: st.min, median: st.median, max: st.max, below, above };
   }
   costOf(i: number): number {
     if (this.ignored.has(i)) return 0;
     const c = this.cells[i];
-    const d = distance(c, this.groups[c.group]);
+    const d = distance(c, this.stats[c.group]);
     return d === 0 ? 0 : 1 + (c.kind === 'median' ? this.w.median : this.w.distance) * d;
   }
   passing(): number {
-    return this.cells.reduce((a, c) => a + (distance(c, this.groups[c.group]) === 0 ? 1 : 0), 0);
+    return this.cells.reduce((a, c) => a + (distance(c, this.stats[c.group]) === 0 ? 1 : 0), 0);
   }
   /** Whether sub-score s of firm f may change by d while its total changes by dTotal. */
   allowed(f: number, s: number, d: number, dTotal: number): boolean {
     const v = this.y[s][f] + d;
     const t = this.total[f] + dTotal;
-    const [lo, hi] = this.ranges[this.band[f]];
+    const [lo, hi] = this.bandRange[this.band[f]];
     return v >= 0 && v <= WEIGHTS[s] && t >= lo && t <= hi;
   }
-  /** Apply changes (firm, sub-score, delta); returns the groups touched (their stats refreshed). */
+  /** Apply changes (firm, sub-score, delta) times sign; `touched` receives the groups whose statistics changed. */
   apply(fs: number[], ss: number[], ds: number[], n: number, sign: number, touched: Set<number>): void {
     touched.clear();
     for (let i = 0; i < n; i++) {
       const f = fs[i];
       const s = ss[i];
       const d = sign * ds[i];
-      const g = this.groups[SUB0 + s];
-      g.add(this.y[s][f], -1);
+      this.subs[s].commit([this.y[s][f]], [this.y[s][f] + d]);
       this.y[s][f] += d;
-      g.add(this.y[s][f], 1);
-      this.groups[this.band[f]].add(this.total[f], -1);
-      this.groups[ALL_TOTALS].add(this.total[f], -1);
+      this.totals.commit([this.total[f]], [this.total[f] + d]);
       this.total[f] += d;
-      this.groups[this.band[f]].add(this.total[f], 1);
-      this.groups[ALL_TOTALS].add(this.total[f], 1);
       touched.add(SUB0 + s).add(this.band[f]).add(ALL_TOTALS);
     }
-    for (const g of touched) this.groups[g].refresh();
+    for (const g of touched) this.stats[g] = this.statsOf(g);
   }
 }
 
@@ -278,7 +255,7 @@ class State {
 function seedMedians(y: Int32Array[], inSample: readonly boolean[], cells: Cell[], state: State): void {
   for (const c of cells) {
     if (c.kind !== 'median' || c.group >= ALL_TOTALS) continue;
-    const g = state.groups[c.group];
+    const g = state.stats[c.group];
     if (g.median === c.target) continue;
     const half = Math.floor((g.n - 1) / 2);
     const m = c.target;
@@ -383,9 +360,9 @@ export function finishOutOfSample(y: Int32Array[], inSample: readonly boolean[],
   const w: Weights = { distance: opts.distanceWeight ?? 0.05, median: opts.medianWeight ?? 1 };
   const log = opts.log ?? (() => {});
   const nF = inSample.length;
-  const ranges = pub.table1.ratings.map((r) => ratingRange(r.rating));
+  if (pub.table1.ratings.length !== 5 || pub.table1.ratings.some((r, b) => bandOf(ratingRange(r.rating)[0]) !== b)) throw new Error('published.json: table1.ratings must list Excellent, Good, Average, Fair, Poor in that order');
   const cells = buildCells(pub, nF);
-  const start = new State(y, cells, new Set(), w, ranges);
+  const start = new State(y, cells, new Set(), w, pub);
   const before = start.passing();
   const oos = Array.from({ length: nF }, (_, f) => f).filter((f) => !inSample[f]);
   const runs = opts.yielding ?? [null, ...SUB_KEYS.map((k) => `${FIRST_LEVEL_LABELS[k]} mean`)];
@@ -395,10 +372,10 @@ export function finishOutOfSample(y: Int32Array[], inSample: readonly boolean[],
       const ignored = new Set(yielded === null ? [] : [cells.findIndex((c) => c.name === yielded)]);
       if (ignored.has(-1)) throw new Error(`finishOutOfSample: no cell named '${yielded}'`);
       const ys = y.map((a) => Int32Array.from(a));
-      seedMedians(ys, inSample, cells, new State(ys, cells, ignored, w, ranges));
-      const state = new State(ys, cells, ignored, w, ranges);
+      seedMedians(ys, inSample, cells, new State(ys, cells, ignored, w, pub));
+      const state = new State(ys, cells, ignored, w, pub);
       anneal(state, oos, rng.fork(`finish-oos:${yielded ?? 'all'}`), proposals, t0, t1, log);
-      const judged = new State(ys, cells, new Set(), w, ranges);
+      const judged = new State(ys, cells, new Set(), w, pub);
       const pass = judged.passing();
       log(`finish out-of-sample (${yielded ?? 'every cell'} ${yielded ? 'gives way' : 'counts'}): ${before} -> ${pass} of ${cells.length} cells`);
       if (pass > kept.pass || (pass === kept.pass && judged.cost < kept.cost - 1e-12)) kept = { y: ys, pass, cost: judged.cost, yielded };
@@ -409,7 +386,7 @@ export function finishOutOfSample(y: Int32Array[], inSample: readonly boolean[],
     for (let f = 0; f < nF; f++) if (y.some((a, s) => a[f] !== kept.y[s][f])) firmsChanged++;
     for (let s = 0; s < y.length; s++) y[s].set(kept.y[s]);
   } else kept = { ...kept, yielded: null };
-  const final = new State(y, cells, new Set(), w, ranges);
-  const failing = cells.filter((c) => distance(c, final.groups[c.group]) > 0).map((c) => c.name);
+  const final = new State(y, cells, new Set(), w, pub);
+  const failing = cells.filter((c) => distance(c, final.stats[c.group]) > 0).map((c) => c.name);
   return { before, after: cells.length - failing.length, cells: cells.length, yielded: kept.yielded, failing, firmsChanged };
 }
