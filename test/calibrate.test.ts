@@ -192,7 +192,7 @@ describe('calibration run on a small stand-in problem (not the full calibration)
     }));
   }
   const pub = loadPublished();
-  const opts = { sweeps: 2, polishIters: 3, repairSteps: 2000, finishSteps: 2000, refineProposals: 0, adjustRounds: 0, outOfSampleProposals: 0 };
+  const opts = { sweeps: 2, polishIters: 3, repairSteps: 2000, finishSteps: 2000, refineProposals: 0, adjustRounds: 0, medianKickRefine: 0, outOfSampleProposals: 0 };
 
   it('is deterministic, keeps the incremental state equal to a from-scratch recomputation, and respects the weights', () => {
     const firms = smallFirms();
@@ -279,7 +279,7 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
 
   it('never loses a star or an exact statistic, never lowers the number of passing checks, and moves scores', () => {
     const before = verify(firms, pub, init);
-    const after = calibrateScores(firms, pub, createRng(3), { init, refineOnly: true, refineProposals: 120, adjustRounds: 0, outOfSampleProposals: 0 });
+    const after = calibrateScores(firms, pub, createRng(3), { init, refineOnly: true, refineProposals: 120, adjustRounds: 0, medianKickRefine: 0, outOfSampleProposals: 0 });
     const key = (c: { group: string; stat: string }) => `${c.group} ${c.stat}`;
     const hard = (c: { stat: string }) => / stars$/.test(c.stat) || ['n', 'min', 'median', 'max'].includes(c.stat);
     const passAfter = new Set(after.checks.filter((c) => c.ok).map(key));
@@ -292,7 +292,7 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
 
   it('covariate adjustment: moves only continuous covariates of sample firms, keeps Table 2 and every star, gains checks', () => {
     const before = verify(firms, pub, init);
-    const after = calibrateScores(firms, pub, createRng(6), { init, refineOnly: true, refineProposals: 0, adjustRounds: 1, adjustRefine: 0, adjust: { iterations: 3 }, outOfSampleProposals: 0 });
+    const after = calibrateScores(firms, pub, createRng(6), { init, refineOnly: true, refineProposals: 0, adjustRounds: 1, adjustRefine: 0, adjust: { iterations: 3 }, medianKickRefine: 0, outOfSampleProposals: 0 });
     expect(after.covariates.size).toBeGreaterThan(100);
     const byId = new Map(firms.map((f) => [f.firm_id, f]));
     for (const [id, x] of after.covariates) {
@@ -325,7 +325,7 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
   it('keeps the same guarantees with transfers between two sub-scores of one firm', () => {
     // Exercises the transfer path (two changes per firm, merged with plain ones by mergeChanges).
     const before = verify(firms, pub, init);
-    const after = calibrateScores(firms, pub, createRng(4), { init, refineOnly: true, refineProposals: 60, adjustRounds: 0, refine: { transferShare: 1 }, outOfSampleProposals: 0 });
+    const after = calibrateScores(firms, pub, createRng(4), { init, refineOnly: true, refineProposals: 60, adjustRounds: 0, refine: { transferShare: 1 }, medianKickRefine: 0, outOfSampleProposals: 0 });
     expect(after.checks.filter((c) => c.ok).length).toBeGreaterThanOrEqual(before.filter((c) => c.ok).length);
     const hard = (c: { stat: string }) => / stars$/.test(c.stat) || ['n', 'min', 'median', 'max'].includes(c.stat);
     const passAfter = new Set(after.checks.filter((c) => c.ok).map((c) => `${c.group} ${c.stat}`));

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { finishOutOfSample } from '../src/synth/finishOutOfSample.ts';
+import { finishOutOfSample, kickSampleMedians } from '../src/synth/finishOutOfSample.ts';
 import { loadPublished, type Published } from '../src/synth/targets.ts';
 import { bandOf, SUB_KEYS, WEIGHTS } from '../src/synth/calibrateScores.ts';
 import { splitAllSecondLevel } from '../src/synth/secondLevel.ts';
@@ -183,5 +183,55 @@ describe('finishOutOfSample on the published targets', () => {
     const y = committed.map((a) => Int32Array.from(a));
     expect(() => finishOutOfSample(y, inSample, loadPublished(), createRng(1), { proposals: 10, yielding: ['Nope mean'] })).toThrow("no cell named 'Nope mean'");
     expect(() => finishOutOfSample(y.slice(0, 4), inSample, loadPublished(), createRng(1))).toThrow('five sub-scores');
+  });
+});
+
+/** Median (mean of the middle two) of the totals in band b. */
+function medianOfBand(totals: number[], b: number): number {
+  const v = totals.filter((t) => bandOf(t) === b).sort((a, c) => a - c);
+  return (v[(v.length - 1) >> 1] + v[v.length >> 1]) / 2;
+}
+
+describe('kickSampleMedians: sample firms set to a band median the out-of-sample firms cannot reach', () => {
+  it('moves exactly the excess the out-of-sample firms cannot cover, nearest first, to the median', () => {
+    const pub = structuredClone(loadPublished());
+    const good = pub.table1.ratings.findIndex((r) => r.rating === 'Good');
+    const m = 843; // above the committed Good median: too many firms below it
+    const totals = ids.map((_, f) => totalOf(committed, f));
+    // Every other band's median as it is now, so that only Good has work.
+    pub.table1.ratings.forEach((r, b) => (r.median = medianOfBand(totals, b)));
+    pub.table1.ratings[good].median = m;
+    const inBand = ids.map((_, f) => f).filter((f) => bandOf(totals[f]) === good);
+    const half = Math.floor((inBand.length - 1) / 2);
+    const below = inBand.filter((f) => totals[f] < m);
+    const oosBelow = below.filter((f) => !inSample[f]).length;
+    const excess = below.length - half - oosBelow;
+    expect(excess).toBeGreaterThan(0);
+    // Independently: the `excess` sample firms below m with the highest totals (ties: lower index).
+    const expected = below.filter((f) => inSample[f]).sort((a, b) => totals[b] - totals[a] || a - b).slice(0, excess).sort((a, b) => a - b);
+
+    const y = committed.map((a) => Int32Array.from(a));
+    expect(kickSampleMedians(y, inSample, pub)).toBe(excess);
+    const moved = ids.map((_, f) => f).filter((f) => SUB_KEYS.some((_k, s) => y[s][f] !== committed[s][f]));
+    expect(moved).toEqual(expected);
+    for (const f of moved) {
+      expect(totalOf(y, f)).toBe(m);
+      // points go to Social Responsibility first
+      const sr = SUB_KEYS.indexOf('social_responsibility');
+      expect(y[sr][f] - committed[sr][f]).toBe(Math.min(m - totals[f], WEIGHTS[sr] - committed[sr][f]));
+    }
+    // Sample firms below m now number no more than the half less the out-of-sample ones there.
+    const sampleBelowAfter = inBand.filter((f) => inSample[f] && totalOf(y, f) < m).length;
+    expect(sampleBelowAfter + oosBelow).toBe(half);
+  });
+
+  it('moves nothing when every band median is met', () => {
+    const pub = structuredClone(loadPublished());
+    const totals = ids.map((_, f) => totalOf(committed, f));
+    // Each band's median set to its current median: nothing to do.
+    pub.table1.ratings.forEach((r, b) => (r.median = medianOfBand(totals, b)));
+    const y = committed.map((a) => Int32Array.from(a));
+    expect(kickSampleMedians(y, inSample, pub)).toBe(0);
+    expect(y.map((a) => Array.from(a))).toEqual(committed.map((a) => Array.from(a)));
   });
 });

@@ -1,6 +1,6 @@
 /**
  * `cscs synth`: regenerate the synthetic replication data set (six CSV files) from a seed.
- *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--oos N] [--quiet]
+ *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--quiet]
  * Same seed and options give byte-identical files. The full data set calibrates the scores
  * (a few minutes); --small N makes an N-firm demo data set quickly (placeholder scores).
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { DEFAULT_SEED, buildDataset } from '../synth/generate.ts';
 
-const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--oos N] [--quiet]
+const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--quiet]
 
   --seed N    integer seed (default ${DEFAULT_SEED}, the committed data set)
   --out DIR   output folder (default data/replication)
@@ -17,6 +17,8 @@ const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N]
   --sweeps N  annealing sweeps of the score calibration (default: the calibrator's)
   --refine N  proposals of the lattice refinement (default 6500; 0 skips it)
   --adjust N  rounds of covariate adjustment after it (default 2; 0 skips them)
+  --kick N    refinement proposals after the median kick (sample firms set to a
+              Table 1 band median; default 1500; 0 skips the kick)
   --oos N     proposals per run of the out-of-sample finish of Table 1 and the
               figures (default 8000000, six runs; 0 skips it)
   --quiet     no progress messages
@@ -37,6 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   let sweeps: number | undefined;
   let refineProposals: number | undefined;
   let adjustRounds: number | undefined;
+  let medianKickRefine: number | undefined;
   let outOfSampleProposals: number | undefined;
   let quiet = false;
   for (let k = 0; k < argv.length; k++) {
@@ -53,12 +56,13 @@ export async function run(argv: string[]): Promise<number> {
     else if (a === '--sweeps') sweeps = intOption('--sweeps', argv[++k], 1);
     else if (a === '--refine') refineProposals = intOption('--refine', argv[++k], 0);
     else if (a === '--adjust') adjustRounds = intOption('--adjust', argv[++k], 0);
+    else if (a === '--kick') medianKickRefine = intOption('--kick', argv[++k], 0);
     else if (a === '--oos') outOfSampleProposals = intOption('--oos', argv[++k], 0);
     else if (a === '--quiet') quiet = true;
     else throw new InputError(`synth: unknown option '${a}'\n${usage}`);
   }
   const log = quiet ? undefined : (m: string): void => void process.stderr.write(`${m}\n`);
-  const ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, outOfSampleProposals, log } } : { nFirms: small });
+  const ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, log } } : { nFirms: small });
   mkdirSync(out, { recursive: true });
   for (const [name, text] of ds.files) writeFileSync(join(out, name), text);
   if (!quiet) {

@@ -28,7 +28,7 @@ import type { Rng } from '../stats/rng.ts';
 import { splitAllSecondLevel } from './secondLevel.ts';
 import { refineCells, type RefineOptions } from './refineCells.ts';
 import { ADJUSTABLE, adjustCovariates, type AdjustOptions } from './adjustCovariates.ts';
-import { finishOutOfSample, type FinishOutOfSampleOptions } from './finishOutOfSample.ts';
+import { finishOutOfSample, kickSampleMedians, type FinishOutOfSampleOptions } from './finishOutOfSample.ts';
 import { table2Targets } from './covariates.ts';
 import { COVARIATE_LABELS, FIRST_LEVEL_LABELS, figure1Target, scoresRow, table3Covariates, type Published, type PublishedModel, type PublishedSummary } from './targets.ts';
 import { FIRST_LEVEL_WEIGHTS, X_NAMES, type FirstLevelScores, type RegressionX, type ScoreRecord, type SynthFirm } from './types.ts';
@@ -94,6 +94,12 @@ export interface CalibrateOptions {
    * 8,000,000, six runs of about 30 s; 0 skips it).
    */
   outOfSampleProposals?: number;
+  /**
+   * Refinement proposals after the median kick (kickSampleMedians: sample firms set to a Table 1
+   * band median the out-of-sample firms cannot reach; default 1500, then `adjustRounds` more
+   * rounds; 0 skips the kick).
+   */
+  medianKickRefine?: number;
   /** Other options of the out-of-sample finish (development). */
   outOfSample?: Omit<FinishOutOfSampleOptions, 'proposals' | 'log'>;
   /** Options of the covariate adjustment other than its log. */
@@ -1856,6 +1862,29 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
   return adjustAndFinish(cur, firms, adjusted, targets, rng, opts, log);
 }
 
+/**
+ * Rounds of covariate adjustment (adjustCovariates.ts), each followed by more refinement of the
+ * scores on the adjusted covariates (rng forks `refine-${label}${round}`).
+ */
+function adjustRounds(prob: Problem, adjusted: SynthFirm[], targets: Published, rng: Rng, label: string, opts: CalibrateOptions, log: (m: string) => void): { prob: Problem; firms: SynthFirm[] } {
+  const rounds = opts.adjustRounds ?? 2;
+  const refineAfter = opts.adjustRefine ?? 1000;
+  let cur = prob;
+  let fs = adjusted;
+  for (let round = 0; round < rounds; round++) {
+    const next = adjustState(cur, fs, targets, opts, log);
+    if (!next) break;
+    ({ prob: cur, firms: fs } = next);
+    if (refineAfter > 0) refineCells(cur, rng.fork(`refine-${label}${round + 1}`), { ...opts.refine, proposals: refineAfter, nearProposals: Math.round(refineAfter / 2), log });
+  }
+  return { prob: cur, firms: fs };
+}
+
+/** How many of the calibration checks (verify) a state passes. */
+function passingChecks(prob: Problem, firms: SynthFirm[], targets: Published): number {
+  return verify(firms, targets, scoresOf(prob, firms)).filter((c) => c.ok).length;
+}
+
 /** One covariate adjustment (adjustCovariates.ts) of a state: the new state, or null when no step was accepted. */
 function adjustState(p: Problem, fs0: SynthFirm[], targets: Published, opts: CalibrateOptions, log: (m: string) => void): { prob: Problem; firms: SynthFirm[] } | null {
   const t2 = table2Targets(targets);
@@ -1875,19 +1904,28 @@ function adjustState(p: Problem, fs0: SynthFirm[], targets: Published, opts: Cal
 }
 
 /**
- * Covariate adjustment rounds (adjustCovariates.ts), each followed by more refinement of the
- * scores on the adjusted covariates; then the final result, with the adjusted values.
+ * Covariate adjustment rounds; then the median kick (kickSampleMedians, repaired by refinement and
+ * more adjustment rounds, kept only if more checks pass); then the out-of-sample finish; then the
+ * final result, with the adjusted values.
  */
 function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[], targets: Published, rng: Rng, opts: CalibrateOptions, log: (m: string) => void): CalibrationResult {
-  const rounds = opts.adjustRounds ?? 2;
-  const refineAfter = opts.adjustRefine ?? 1000;
-  let cur = prob;
-  let fs = adjusted;
-  for (let round = 0; round < rounds; round++) {
-    const next = adjustState(cur, fs, targets, opts, log);
-    if (!next) break;
-    ({ prob: cur, firms: fs } = next);
-    if (refineAfter > 0) refineCells(cur, rng.fork(`refine-${round + 1}`), { ...opts.refine, proposals: refineAfter, nearProposals: Math.round(refineAfter / 2), log });
+  let { prob: cur, firms: fs } = adjustRounds(prob, adjusted, targets, rng, '', opts, log);
+  const kickRefine = opts.medianKickRefine ?? 1500;
+  if (kickRefine > 0) {
+    // Band medians held by sample firms: move the fewest, repair, keep whichever state passes more.
+    const inSample = fs.map((_, i) => cur.sIdx[i] >= 0);
+    const y = cur.y.map((a) => Int32Array.from(a));
+    const moved = kickSampleMedians(y, inSample, targets);
+    if (moved > 0) {
+      const before = passingChecks(cur, fs, targets);
+      let next = new Problem(fs, targets, y);
+      refineCells(next, rng.fork('refine-kick'), { ...opts.refine, proposals: kickRefine, nearProposals: kickRefine, log });
+      let nextFs = fs;
+      ({ prob: next, firms: nextFs } = adjustRounds(next, fs, targets, rng, 'kick-', opts, log));
+      const after = passingChecks(next, nextFs, targets);
+      log(`calibrate: median kick (${moved} sample firms set to a band median): ${before} -> ${after} of the calibration checks${after > before ? '' : '; not kept'}`);
+      if (after > before) ({ prob: cur, firms: fs } = { prob: next, firms: nextFs });
+    }
   }
   const oosProposals = opts.outOfSampleProposals ?? 8_000_000;
   if (oosProposals > 0) {

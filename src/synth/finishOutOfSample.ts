@@ -248,21 +248,25 @@ class State {
 }
 
 /**
- * Seed each missed band median: the out-of-sample firms on the crowded side nearest to the target
- * are set to it (points taken from or given to Social Responsibility first, which varies most),
- * as many as the count needs. The annealing then restores the means and SDs around them.
+ * Set firms to each missed band median, nearest first on the crowded side, as many as the count
+ * needs (points taken from or given to Social Responsibility first, which varies most). Only
+ * firms for which `movable` holds move; those for which `covered` holds are counted as moving
+ * later, so only the rest of the excess moves here. Returns the number of firms set.
  */
-function seedMedians(y: Int32Array[], inSample: readonly boolean[], cells: Cell[], state: State): void {
+function seedMedians(y: Int32Array[], cells: Cell[], state: State, movable: (f: number) => boolean, covered: (f: number) => boolean = () => false): number {
+  let moved = 0;
   for (const c of cells) {
     if (c.kind !== 'median' || c.group >= ALL_TOTALS) continue;
     const g = state.stats[c.group];
     if (g.median === c.target) continue;
     const half = Math.floor((g.n - 1) / 2);
     const m = c.target;
-    const firms = inSample.flatMap((ins, f) => (!ins && state.band[f] === c.group ? [f] : []));
-    const fix = (side: number[], excess: number) => {
-      side.sort((a, b) => Math.abs(state.total[a] - m) - Math.abs(state.total[b] - m) || a - b);
-      for (const f of side.slice(0, excess)) {
+    const inBand = Array.from(state.total.keys()).filter((f) => state.band[f] === c.group);
+    const fix = (onSide: (f: number) => boolean, excess: number) => {
+      const side = inBand.filter(onSide);
+      const rest = excess - side.filter(covered).length;
+      const candidates = side.filter(movable).sort((a, b) => Math.abs(state.total[a] - m) - Math.abs(state.total[b] - m) || a - b);
+      for (const f of candidates.slice(0, Math.max(0, rest))) {
         let d = m - state.total[f];
         for (const s of SEED_ORDER) {
           const room = d < 0 ? -y[s][f] : WEIGHTS[s] - y[s][f];
@@ -270,11 +274,25 @@ function seedMedians(y: Int32Array[], inSample: readonly boolean[], cells: Cell[
           y[s][f] += step;
           d -= step;
         }
+        moved++;
       }
     };
-    if (g.above > half) fix(firms.filter((f) => state.total[f] > m), g.above - half);
-    if (g.below > half) fix(firms.filter((f) => state.total[f] < m), g.below - half);
+    if (g.above > half) fix((f) => state.total[f] > m, g.above - half);
+    if (g.below > half) fix((f) => state.total[f] < m, g.below - half);
   }
+  return moved;
+}
+
+/**
+ * Before the out-of-sample finish: a band median (Table 1) that the out-of-sample firms cannot
+ * reach alone, because too many sample firms lie on one side, is reached by setting the fewest
+ * sample firms nearest to it to the median (`y` changed in place). Every regression moves, so the
+ * caller repairs them afterwards (refinement, covariate adjustment). Returns the firms moved.
+ */
+export function kickSampleMedians(y: Int32Array[], inSample: readonly boolean[], pub: Published): number {
+  const cells = buildCells(pub, inSample.length);
+  const state = new State(y, cells, new Set(), { distance: 0, median: 0 }, pub);
+  return seedMedians(y, cells, state, (f) => inSample[f], (f) => !inSample[f]);
 }
 
 /** One annealing run from `y` (changed in place to the best state seen); returns that state's cost. */
@@ -372,7 +390,7 @@ export function finishOutOfSample(y: Int32Array[], inSample: readonly boolean[],
       const ignored = new Set(yielded === null ? [] : [cells.findIndex((c) => c.name === yielded)]);
       if (ignored.has(-1)) throw new Error(`finishOutOfSample: no cell named '${yielded}'`);
       const ys = y.map((a) => Int32Array.from(a));
-      seedMedians(ys, inSample, cells, new State(ys, cells, ignored, w, pub));
+      seedMedians(ys, cells, new State(ys, cells, ignored, w, pub), (f) => !inSample[f]);
       const state = new State(ys, cells, ignored, w, pub);
       anneal(state, oos, rng.fork(`finish-oos:${yielded ?? 'all'}`), proposals, t0, t1, log);
       const judged = new State(ys, cells, new Set(), w, pub);
