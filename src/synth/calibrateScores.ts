@@ -29,6 +29,7 @@ import { splitAllSecondLevel } from './secondLevel.ts';
 import { refineCells, type RefineOptions } from './refineCells.ts';
 import { ADJUSTABLE, adjustCovariates, type AdjustOptions } from './adjustCovariates.ts';
 import { finishOutOfSample, kickSampleMedians, type FinishOutOfSampleOptions } from './finishOutOfSample.ts';
+import { shiftForTable2Mean } from './fixedEffectShift.ts';
 import { table2Targets } from './covariates.ts';
 import { COVARIATE_LABELS, FIRST_LEVEL_LABELS, figure1Target, scoresRow, table3Covariates, type Published, type PublishedModel, type PublishedSummary } from './targets.ts';
 import { FIRST_LEVEL_WEIGHTS, X_NAMES, type FirstLevelScores, type RegressionX, type ScoreRecord, type SynthFirm } from './types.ts';
@@ -100,6 +101,11 @@ export interface CalibrateOptions {
    * rounds; 0 skips the kick).
    */
   medianKickRefine?: number;
+  /**
+   * Whether Table 2's Scores mean may be brought into its window by a fixed-effect shift
+   * (fixedEffectShift.ts), followed by another out-of-sample finish (default true).
+   */
+  fixedEffectShift?: boolean;
   /** Other options of the out-of-sample finish (development). */
   outOfSample?: Omit<FinishOutOfSampleOptions, 'proposals' | 'log'>;
   /** Options of the covariate adjustment other than its log. */
@@ -1906,7 +1912,8 @@ function adjustState(p: Problem, fs0: SynthFirm[], targets: Published, opts: Cal
 /**
  * Covariate adjustment rounds; then the median kick (kickSampleMedians, repaired by refinement and
  * more adjustment rounds, kept only if more checks pass); then the out-of-sample finish; then the
- * final result, with the adjusted values.
+ * fixed-effect shift for Table 2's Scores mean (with a second out-of-sample finish, kept only if
+ * more checks pass); then the final result, with the adjusted values.
  */
 function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[], targets: Published, rng: Rng, opts: CalibrateOptions, log: (m: string) => void): CalibrationResult {
   let { prob: cur, firms: fs } = adjustRounds(prob, adjusted, targets, rng, '', opts, log);
@@ -1934,6 +1941,32 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
     log(`calibrate: out-of-sample finish ${r.before} -> ${r.after} of ${r.cells} Table 1 and figure cells (${r.firmsChanged} firms changed${r.yielded ? `; ${r.yielded} gave way` : ''})`);
     // The scores changed behind the problem's incremental state: rebuild it.
     if (r.firmsChanged > 0) cur = new Problem(fs, targets, cur.y);
+  }
+  if (opts.fixedEffectShift ?? true) {
+    // Table 2's Scores mean: a fixed-effect shift moves it without moving any reported regression
+    // number; the out-of-sample firms then repair Table 1 again. Kept only if more checks pass.
+    const y = cur.y.map((a) => Int32Array.from(a));
+    const shift = shiftForTable2Mean(y, fs, targets);
+    if (shift) {
+      const before = passingChecks(cur, fs, targets);
+      const inSample = fs.map((_, i) => cur.sIdx[i] >= 0);
+      // The state is already finished but for the shifted band sums: a cooler start (t0 0.01 instead
+      // of 0.1) keeps more of it, and the better of two runs is kept (t0 0.01 reached 54 of 58 cells
+      // with 3 of 3 seeds on the committed data, t0 0.1 with 2 of 3).
+      let best: { y: Int32Array[]; after: number; cells: number } | null = null;
+      for (const run of [1, 2]) {
+        const ys = y.map((a) => Int32Array.from(a));
+        const r = finishOutOfSample(ys, inSample, targets, rng.fork(`finish-out-of-sample-shift-${run}`), { t0: 0.01, ...opts.outOfSample, proposals: oosProposals, log });
+        const after = passingChecks(new Problem(fs, targets, ys), fs, targets);
+        log(
+          `calibrate: fixed-effect shift (${SUB_KEYS[shift.sub]} ${shift.delta > 0 ? '+' : ''}${shift.delta} for the ${shift.firms.length} sample firms of ${shift.factor} ${shift.level}), ` +
+            `out-of-sample finish ${run}: ${r.before} -> ${r.after} of its cells; ${before} -> ${after} of the calibration checks`,
+        );
+        if (!best || after > best.after) best = { y: ys, after, cells: r.after };
+      }
+      if (best && best.after > before) cur = new Problem(fs, targets, best.y);
+      else log('calibrate: fixed-effect shift not kept');
+    }
   }
   const result = finalResult(cur, fs, targets, log);
   fs.forEach((f, i) => {
