@@ -130,7 +130,7 @@ describe('finishOutOfSample: out-of-sample firms reach targets printed from a hi
   const pub = printedTargets(target);
   const y = committed.map((a) => Int32Array.from(a));
   const before = misses(y, pub);
-  const res = finishOutOfSample(y, inSample, pub, createRng(11), { proposals: 400_000, yielding: [null] });
+  const res = finishOutOfSample(y, inSample, pub, createRng(11), { proposals: 1_000_000, yielding: [null] });
 
   it('the targets are reachable and the committed scores miss some of them (the test has work to do)', () => {
     expect(misses(target, pub)).toEqual([]);
@@ -160,7 +160,7 @@ describe('finishOutOfSample: out-of-sample firms reach targets printed from a hi
 
   it('is deterministic: the same seed gives the same scores', () => {
     const again = committed.map((a) => Int32Array.from(a));
-    finishOutOfSample(again, inSample, pub, createRng(11), { proposals: 400_000, yielding: [null] });
+    finishOutOfSample(again, inSample, pub, createRng(11), { proposals: 1_000_000, yielding: [null] });
     expect(again.map((a) => Array.from(a))).toEqual(y.map((a) => Array.from(a)));
   });
 });
