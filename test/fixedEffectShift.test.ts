@@ -7,7 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { shiftForTable2Mean, sumWindow } from '../src/synth/fixedEffectShift.ts';
+import { shiftForTable2Mean } from '../src/synth/fixedEffectShift.ts';
+import { sumWindow } from '../src/synth/finishOutOfSample.ts';
 import { bandOf, SUB_KEYS } from '../src/synth/calibrateScores.ts';
 import { loadPublished, type Published } from '../src/synth/targets.ts';
 import { feols } from '../src/stats/feols.ts';

@@ -1953,7 +1953,7 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
       // The state is already finished but for the shifted band sums: a cooler start (t0 0.01 instead
       // of 0.1) keeps more of it, and the better of two runs is kept (t0 0.01 reached 54 of 58 cells
       // with 3 of 3 seeds on the committed data, t0 0.1 with 2 of 3).
-      let best: { y: Int32Array[]; after: number; cells: number } | null = null;
+      let best: { y: Int32Array[]; after: number } | null = null;
       for (const run of [1, 2]) {
         const ys = y.map((a) => Int32Array.from(a));
         const r = finishOutOfSample(ys, inSample, targets, rng.fork(`finish-out-of-sample-shift-${run}`), { t0: 0.01, ...opts.outOfSample, proposals: oosProposals, log });
@@ -1962,7 +1962,7 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
           `calibrate: fixed-effect shift (${SUB_KEYS[shift.sub]} ${shift.delta > 0 ? '+' : ''}${shift.delta} for the ${shift.firms.length} sample firms of ${shift.factor} ${shift.level}), ` +
             `out-of-sample finish ${run}: ${r.before} -> ${r.after} of its cells; ${before} -> ${after} of the calibration checks`,
         );
-        if (!best || after > best.after) best = { y: ys, after, cells: r.after };
+        if (!best || after > best.after) best = { y: ys, after };
       }
       if (best && best.after > before) cur = new Problem(fs, targets, best.y);
       else log('calibrate: fixed-effect shift not kept');

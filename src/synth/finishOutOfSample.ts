@@ -110,6 +110,11 @@ function distance(c: Cell, g: GroupStats): number {
   }
 }
 
+/** Integer window of sums of `n` values whose mean prints as `mean` at 2 decimals. */
+export function sumWindow(mean: number, n: number): [number, number] {
+  return [Math.ceil((mean - TOL) * n - 1e-9), Math.floor((mean + TOL) * n + 1e-9)];
+}
+
 /**
  * The cells: per rating band the mean, SD, min, median and max of the total; the same for all
  * totals and for each first-level sub-score; Figure 1's printed percents; Figure 2's Honesty
@@ -119,8 +124,7 @@ function distance(c: Cell, g: GroupStats): number {
 function buildCells(pub: Published, nFirms: number): Cell[] {
   const cells: Cell[] = [];
   const summary = (label: string, group: number, s: { mean: number; sd: number; min: number; median: number; max: number }, n: number) => {
-    const lo = Math.ceil((s.mean - TOL) * n - 1e-9);
-    const hi = Math.floor((s.mean + TOL) * n + 1e-9);
+    const [lo, hi] = sumWindow(s.mean, n);
     cells.push({ name: `${label} mean`, group, kind: 'sum', lo, hi, target: s.mean });
     for (const kind of ['sd', 'min', 'median', 'max'] as const) cells.push({ name: `${label} ${kind}`, group, kind, lo: 0, hi: 0, target: s[kind] });
   };

@@ -13,6 +13,7 @@
  * coefficient by more than its tolerance of 0.01, so the regression phases could not aim at it.
  */
 import { bandOf, SUB_KEYS, verify, WEIGHTS } from './calibrateScores.ts';
+import { sumWindow } from './finishOutOfSample.ts';
 import { FIRST_LEVEL_LABELS, scoresRow, type Published } from './targets.ts';
 import type { FirstLevelScores, SynthFirm } from './types.ts';
 
@@ -30,11 +31,6 @@ export interface GroupShift {
 const SUB_ORDER: readonly number[] = [4, 3, 1, 2, 0];
 /** Shift sizes tried, smallest first. */
 const DELTAS: readonly number[] = [-1, 1, -2, 2, -3, 3];
-
-/** Integer window of sums of `n` values whose mean prints as `mean` at 2 decimals. */
-export function sumWindow(mean: number, n: number): [number, number] {
-  return [Math.ceil(n * (mean - 0.005) - 1e-9), Math.floor(n * (mean + 0.005) + 1e-9)];
-}
 
 /**
  * The checks a shift must keep, as pass flags in verify() order: every sample-level one (Tables
@@ -57,9 +53,10 @@ function keptChecks(firms: readonly SynthFirm[], pub: Published, y: Int32Array[]
  * When the sample's Scores mean (Table 2) misses its printed value, find the fixed-effect shift
  * that brings it in while every other sample-level check (Tables 2-4) and every Table 1 minimum
  * and maximum that passed still passes, no firm changes its rating band and every score stays
- * within its category's published range. Among those, the one passing the most of these wins, then the fewest firms moved,
- * then the order of trial (industries before cities, levels in code-point order, SUB_ORDER,
- * DELTAS). `y[s][f]` (all firms) is changed in place; returns the shift made, or null (no change).
+ * within its category's published range. Among those, the one passing the most of these wins,
+ * then the one leaving Table 1's first-level sums least outside their windows (the out-of-sample
+ * firms must make up the rest), then the fewest firms moved, then the order of trial (industries
+ * before cities, levels in code-point order, SUB_ORDER, DELTAS). `y[s][f]` (all firms) is changed in place; returns the shift made, or null (no change).
  * Table 1 moves with it: the caller repairs it with the out-of-sample firms.
  */
 export function shiftForTable2Mean(y: Int32Array[], firms: readonly SynthFirm[], pub: Published): GroupShift | null {
@@ -69,10 +66,10 @@ export function shiftForTable2Mean(y: Int32Array[], firms: readonly SynthFirm[],
   const total = (f: number) => SUB_KEYS.reduce((a, _, s) => a + y[s][f], 0);
   const sum = sample.reduce((a, f) => a + total(f), 0);
   if (sum >= lo && sum <= hi) return null;
-  const ranges = SUB_KEYS.map((k) => {
+  const ranges = SUB_KEYS.map((k, s) => {
     const row = pub.table1.first_level_scores.find((r) => r.indicator === FIRST_LEVEL_LABELS[k]);
     if (!row) throw new Error(`published.json: table1 has no first-level row '${FIRST_LEVEL_LABELS[k]}'`);
-    return [row.min, Math.min(row.max, WEIGHTS[SUB_KEYS.indexOf(k)])];
+    return [row.min, Math.min(row.max, WEIGHTS[s])];
   });
   // Table 1's first-level means: how far (points) each all-firm sum lies outside its window.
   const meanWindows = SUB_KEYS.map((k) => sumWindow(pub.table1.first_level_scores.find((r) => r.indicator === FIRST_LEVEL_LABELS[k])!.mean, firms.length));
