@@ -82,9 +82,9 @@ const cases: Case[] = [
   { name: 'date in another format', breakIt: setCell('scores.csv', 6, 'collected', '07/01/2021'), expect: ["scores.csv, row 6, column 'collected': '07/01/2021' is not a calendar date"] },
   { name: 'empty file', breakIt: (d) => writeFileSync(join(d, 'governance.csv'), ''), expect: ['governance.csv: file is empty (no header row)'] },
   {
-    name: 'UTF-8 byte-order mark',
-    breakIt: (d) => writeFileSync(join(d, 'firms.csv'), '\ufeff' + readFileSync(join(d, 'firms.csv'), 'utf8')),
-    expect: ['firms.csv: file starts with a UTF-8 byte-order mark (BOM)'],
+    name: 'UTF-16 file',
+    breakIt: (d) => writeFileSync(join(d, 'firms.csv'), Buffer.from('\ufeff' + readFileSync(join(d, 'firms.csv'), 'utf8'), 'utf16le')),
+    expect: ['firms.csv: file is UTF-16 encoded; save it as UTF-8'],
   },
   {
     name: 'semicolon delimiter',

@@ -1,6 +1,7 @@
 /**
  * Input order does not matter: the replication of test/fixtures/raw-small with every raw file's
- * rows shuffled, its columns permuted and CRLF line ends writes byte-identical outputs. Every
+ * rows shuffled, its columns permuted, CRLF line ends and a UTF-8 byte-order mark (as Excel's
+ * "CSV UTF-8" saves them) writes byte-identical outputs. Every
  * output is ordered by firm id (sample, sample flow) or by the paper's layout (tables, figures),
  * never by input row order, and the estimates do not depend on it either (the engine sees the
  * sample in firm-id order).
@@ -49,7 +50,7 @@ beforeAll(async () => {
     const perm = shuffle(csv.header.map((_, j) => j), rand);
     const rows = shuffle(csv.rows, rand);
     const lines = [perm.map((j) => csv.header[j]), ...rows.map((r) => perm.map((j) => r[j]))].map((r) => r.map(quote).join(','));
-    writeFileSync(join(shuffled, f), `${lines.join('\r\n')}\r\n`);
+    writeFileSync(join(shuffled, f), `\ufeff${lines.join('\r\n')}\r\n`);
   }
   outA = join(root, 'a');
   outB = join(root, 'b');

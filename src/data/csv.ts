@@ -38,7 +38,7 @@ export function readCsv(path: string): ParsedCsv {
   }
   // UTF-16 files decode to garbage as UTF-8; say what they are instead.
   if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-    throw new InputError(`${path}: file is UTF-16 encoded; save it as UTF-8 (without BOM)`);
+    throw new InputError(`${path}: file is UTF-16 encoded; save it as UTF-8`);
   }
   return parseCsv(bytes.toString('utf8'), path);
 }
@@ -49,9 +49,9 @@ export function readCsv(path: string): ParsedCsv {
  * empty line is a missing value; empty lines at the end of the file are ignored.
  */
 export function parseCsv(text: string, file: string): ParsedCsv {
-  if (text.charCodeAt(0) === 0xfeff) {
-    throw new InputError(`${file}: file starts with a UTF-8 byte-order mark (BOM); save it as UTF-8 without BOM`);
-  }
+  // A UTF-8 byte-order mark is what Excel's "CSV UTF-8" (and toCsv's excel option) writes; like
+  // readr, data.table::fread and pandas, skip it rather than read it into the first column name.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '') throw new InputError(`${file}: file is empty (no header row)`);
 
   const records = splitRecords(text, file);
