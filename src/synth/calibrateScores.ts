@@ -1995,11 +1995,16 @@ function finalResult(prob: Problem, firms: SynthFirm[], targets: Published, log:
 
 /** The current first-level scores of every firm, by firm id. */
 function scoresOf(prob: Problem, firms: SynthFirm[]): Map<string, FirstLevelScores> {
+  return scoresByFirm(prob.y, firms);
+}
+
+/** First-level scores `y[s][f]` (sub-score s of firm f) as a map by firm id, the form verify() takes. */
+export function scoresByFirm(y: readonly Int32Array[], firms: readonly SynthFirm[]): Map<string, FirstLevelScores> {
   const m = new Map<string, FirstLevelScores>();
   firms.forEach((f, i) => {
     const rec = {} as FirstLevelScores;
     SUB_KEYS.forEach((k, s) => {
-      rec[k] = prob.y[s][i];
+      rec[k] = y[s][i];
     });
     m.set(f.firm_id, rec);
   });

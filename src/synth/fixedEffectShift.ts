@@ -12,10 +12,10 @@
  * sample sums (414 x 862.4 +- 2), and any ordinary score move of a sample firm shifts some
  * coefficient by more than its tolerance of 0.01, so the regression phases could not aim at it.
  */
-import { bandOf, SUB_KEYS, verify, WEIGHTS } from './calibrateScores.ts';
+import { bandOf, scoresByFirm, SUB_KEYS, verify, WEIGHTS } from './calibrateScores.ts';
 import { sumWindow } from './finishOutOfSample.ts';
 import { FIRST_LEVEL_LABELS, scoresRow, type Published } from './targets.ts';
-import type { FirstLevelScores, SynthFirm } from './types.ts';
+import type { SynthFirm } from './types.ts';
 
 /** One fixed-effect shift: sub-score `sub` of every sample firm in `factor` = `level` moves by `delta`. */
 export interface GroupShift {
@@ -38,13 +38,7 @@ const DELTAS: readonly number[] = [-1, 1, -2, 2, -3, 3];
  * not leave it; the means, SDs and medians of Table 1 are the out-of-sample firms' to repair).
  */
 function keptChecks(firms: readonly SynthFirm[], pub: Published, y: Int32Array[]): boolean[] {
-  const scores = new Map<string, FirstLevelScores>();
-  firms.forEach((f, i) => {
-    const rec = {} as FirstLevelScores;
-    SUB_KEYS.forEach((k, s) => (rec[k] = y[s][i]));
-    scores.set(f.firm_id, rec);
-  });
-  return verify(firms as SynthFirm[], pub, scores)
+  return verify(firms as SynthFirm[], pub, scoresByFirm(y, firms))
     .filter((c) => (!c.group.startsWith('Table 1') && !c.group.startsWith('Figure')) || c.stat === 'min' || c.stat === 'max')
     .map((c) => c.ok);
 }
@@ -66,13 +60,14 @@ export function shiftForTable2Mean(y: Int32Array[], firms: readonly SynthFirm[],
   const total = (f: number) => SUB_KEYS.reduce((a, _, s) => a + y[s][f], 0);
   const sum = sample.reduce((a, f) => a + total(f), 0);
   if (sum >= lo && sum <= hi) return null;
-  const ranges = SUB_KEYS.map((k, s) => {
+  const rows = SUB_KEYS.map((k) => {
     const row = pub.table1.first_level_scores.find((r) => r.indicator === FIRST_LEVEL_LABELS[k]);
     if (!row) throw new Error(`published.json: table1 has no first-level row '${FIRST_LEVEL_LABELS[k]}'`);
-    return [row.min, Math.min(row.max, WEIGHTS[s])];
+    return row;
   });
+  const ranges = rows.map((row, s) => [row.min, Math.min(row.max, WEIGHTS[s])]);
   // Table 1's first-level means: how far (points) each all-firm sum lies outside its window.
-  const meanWindows = SUB_KEYS.map((k) => sumWindow(pub.table1.first_level_scores.find((r) => r.indicator === FIRST_LEVEL_LABELS[k])!.mean, firms.length));
+  const meanWindows = rows.map((row) => sumWindow(row.mean, firms.length));
   const subSums = SUB_KEYS.map((_, s) => y[s].reduce((a, v) => a + v, 0));
   const meanMiss = (sub: number, d: number) =>
     subSums.reduce((a, v, s) => {
