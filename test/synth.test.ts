@@ -201,6 +201,7 @@ describe('cscs synth', () => {
     await expect(run(['--oos', '1e6'])).rejects.toThrow(/--oos needs a whole number, got '1e6'/);
     await expect(run(['--kick', '-5'])).rejects.toThrow(/--kick needs a whole number, got '-5'/);
     await expect(run(['--no-shift', '--oos'])).rejects.toThrow(/--oos needs a whole number, got ''/);
+    await expect(run(['--transfers', '1.5'])).rejects.toThrow(/--transfers needs a whole number, got '1.5'/);
   });
 });
 

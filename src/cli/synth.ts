@@ -1,6 +1,6 @@
 /**
  * `cscs synth`: regenerate the synthetic replication data set (six CSV files) from a seed.
- *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--quiet]
+ *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--quiet]
  * Same seed and options give byte-identical files. The full data set calibrates the scores
  * (a few minutes); --small N makes an N-firm demo data set quickly (placeholder scores).
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { DEFAULT_SEED, buildDataset } from '../synth/generate.ts';
 
-const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--quiet]
+const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--quiet]
 
   --seed N    integer seed (default ${DEFAULT_SEED}, the committed data set)
   --out DIR   output folder (default data/replication)
@@ -22,6 +22,9 @@ const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N]
   --oos N     proposals per run of the out-of-sample finish of Table 1 and the
               figures (default 8000000, six runs; 0 skips it)
   --no-shift  skip the fixed-effect shift for Table 2's Scores mean
+  --transfers N  runs of the closing transfer refinement (points moved between
+              two sub-scores of one firm; default 20 runs of 1500 proposals;
+              0 skips it)
   --quiet     no progress messages
 `;
 
@@ -43,6 +46,7 @@ export async function run(argv: string[]): Promise<number> {
   let medianKickRefine: number | undefined;
   let outOfSampleProposals: number | undefined;
   let fixedEffectShift: boolean | undefined;
+  let transferRuns: number | undefined;
   let quiet = false;
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
@@ -61,11 +65,12 @@ export async function run(argv: string[]): Promise<number> {
     else if (a === '--kick') medianKickRefine = intOption('--kick', argv[++k], 0);
     else if (a === '--oos') outOfSampleProposals = intOption('--oos', argv[++k], 0);
     else if (a === '--no-shift') fixedEffectShift = false;
+    else if (a === '--transfers') transferRuns = intOption('--transfers', argv[++k], 0);
     else if (a === '--quiet') quiet = true;
     else throw new InputError(`synth: unknown option '${a}'\n${usage}`);
   }
   const log = quiet ? undefined : (m: string): void => void process.stderr.write(`${m}\n`);
-  const ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, fixedEffectShift, log } } : { nFirms: small });
+  const ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, fixedEffectShift, transferRuns, log } } : { nFirms: small });
   mkdirSync(out, { recursive: true });
   for (const [name, text] of ds.files) writeFileSync(join(out, name), text);
   if (!quiet) {
