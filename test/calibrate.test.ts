@@ -243,9 +243,11 @@ describe('calibration run on a small stand-in problem (not the full calibration)
   });
 });
 
-describe('lattice refinement on the committed data (refineCells.ts)', () => {
-  // The committed first-level scores as the starting point; the firms (covariates, sample) come
-  // from the generator with the committed seed, so the problem is the one `npm run synth` solves.
+/**
+ * The committed first-level scores and the generator's firms for the committed seed (covariates
+ * before their final adjustment): the problem `npm run synth` solves, as a starting point.
+ */
+function committedState(): { firms: SynthFirm[]; init: Map<string, FirstLevelScores> } {
   const firms: SynthFirm[] = [];
   buildDataset(DEFAULT_SEED, {
     scorer: (fs, p, rng) => {
@@ -261,6 +263,13 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
     const num = (k: string) => Number(v[head.indexOf(k)]);
     init.set(v[0], { basic_data: num('basic_data'), finance_taxation: num('finance_taxation'), governance: num('governance'), compliance: num('compliance'), social_responsibility: num('social_responsibility') });
   }
+  return { firms, init };
+}
+
+describe('lattice refinement on the committed data (refineCells.ts)', () => {
+  // The committed first-level scores as the starting point; the firms (covariates, sample) come
+  // from the generator with the committed seed, so the problem is the one `npm run synth` solves.
+  const { firms, init } = committedState();
   const pub = loadPublished();
   // The committed scores with the generator's covariates before their final adjustment (so not the
   // calibration's own end point), and one point more or less of Social Responsibility for 40
@@ -338,21 +347,7 @@ describe('closing transfer refinement (calibrateScores, transferRuns)', () => {
   // The committed scores with 40 sample firms' points moved from Compliance to Social
   // Responsibility: totals (Tables 2 and 3, the rating bands) unchanged, Table 1's two category
   // means and Table 4's two models off. The phase may only move points within a firm.
-  const firms: SynthFirm[] = [];
-  buildDataset(DEFAULT_SEED, {
-    scorer: (fs, p, rng) => {
-      firms.push(...fs);
-      return placeholderScores(fs, p, rng);
-    },
-  });
-  const text = readFileSync(new URL('../data/replication/scores.csv', import.meta.url), 'utf8').trim().split('\n');
-  const head = text[0].split(',');
-  const init = new Map<string, FirstLevelScores>();
-  for (const line of text.slice(1)) {
-    const v = line.split(',');
-    const num = (k: string) => Number(v[head.indexOf(k)]);
-    init.set(v[0], { basic_data: num('basic_data'), finance_taxation: num('finance_taxation'), governance: num('governance'), compliance: num('compliance'), social_responsibility: num('social_responsibility') });
-  }
+  const { firms, init } = committedState();
   let moved = 0;
   for (const f of firms) {
     const sc = init.get(f.firm_id)!;
