@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildDesign, olsHc1, projection } from '../src/synth/olsKernel.ts';
-import { adjustCovariates, regressionAndDerivatives, type AdjustRegression } from '../src/synth/adjustCovariates.ts';
+import { adjustCovariates, regressionAndDerivatives, valueIntervals, wallOffset, type AdjustRegression } from '../src/synth/adjustCovariates.ts';
 import type { RegTarget } from '../src/synth/calibrateScores.ts';
 import { createRng } from '../src/stats/rng.ts';
 import type { RegressionX, SynthFirm } from '../src/synth/types.ts';
@@ -56,6 +56,67 @@ function targetsAt(coef: number[], se: number[]): RegTarget[] {
     key: false,
   }));
 }
+
+describe('valueIntervals: where each value may move', () => {
+  // 0.05, 0.15, ..., 1.95 in a shuffled order (n = 20): min 0.05, max 1.95, middle pair 0.95 / 1.05.
+  const vals = Float64Array.from({ length: 20 }, (_, i) => ((i * 7) % 20) / 10 + 0.05);
+  const sd = Math.sqrt(vals.reduce((a, v) => a + (v - 1) ** 2, 0) / 19);
+
+  it('holds the min, the max and the middle pair, and keeps every other value on its side of the median', () => {
+    const { intervals } = valueIntervals(vals, 0, 0);
+    vals.forEach((v, i) => {
+      const w = intervals[i];
+      if ([0.05, 1.95].includes(Number(v.toFixed(2))) || [0.95, 1.05].includes(Number(v.toFixed(2)))) {
+        expect(w, `value ${v}`).toBeNull();
+        return;
+      }
+      expect(w).not.toBeNull();
+      const [a, b] = w!;
+      expect(a).toBeLessThanOrEqual(v);
+      expect(b).toBeGreaterThanOrEqual(v);
+      // Without stagger the walls are the bounds and the median, less a margin of 1e-6 SD.
+      if (v < 1) {
+        expect(a).toBeCloseTo(0.05 + 1e-6 * sd, 12);
+        expect(b).toBeCloseTo(0.95 - 1e-6 * sd, 12);
+      } else {
+        expect(a).toBeCloseTo(1.05 + 1e-6 * sd, 12);
+        expect(b).toBeCloseTo(1.95 - 1e-6 * sd, 12);
+      }
+    });
+  });
+
+  it('with a stagger, every value has its own walls, standing back by stagger x SD x wallOffset', () => {
+    const stagger = 0.3;
+    const { sd: got, intervals } = valueIntervals(vals, 2, stagger);
+    let kept = 0;
+    expect(got).toBeCloseTo(sd, 14);
+    const lower = new Set<number>();
+    const upper = new Set<number>();
+    intervals.forEach((w, i) => {
+      if (!w) return;
+      const back = 1e-6 * sd + stagger * sd * wallOffset(2, i);
+      const [bound, median] = vals[i] < 1 ? [0.05, 0.95] : [1.05, 1.95];
+      // A value nearer than its distance keeps where it is as its wall.
+      expect(w[0]).toBeCloseTo(Math.min(bound + back, vals[i]), 12);
+      expect(w[1]).toBeCloseTo(Math.max(median - back, vals[i]), 12);
+      if (w[0] === vals[i] || w[1] === vals[i]) kept++;
+      lower.add(w[0]);
+      upper.add(w[1]);
+    });
+    expect(kept).toBeGreaterThan(0);
+    expect(lower.size).toBe(16);
+    expect(upper.size).toBe(16);
+  });
+
+  it('wallOffset: distinct offsets in [0.05, 1) for 5,000 firms and each covariate', () => {
+    for (let v = 0; v < 4; v++) {
+      const u = Array.from({ length: 5000 }, (_, i) => wallOffset(v, i));
+      expect(new Set(u).size).toBe(5000);
+      expect(Math.min(...u)).toBeGreaterThanOrEqual(0.05);
+      expect(Math.max(...u)).toBeLessThan(1);
+    }
+  });
+});
 
 describe('adjustCovariates: analytic derivatives', () => {
   const { industry, city, x, y } = sampleData(11);
@@ -171,6 +232,19 @@ describe('adjustCovariates: the adjustment', () => {
       expect(Math.abs(mean(after) - moments[v].mean)).toBeLessThan(0.002);
       expect(Math.abs(sd(after) - moments[v].sd)).toBeLessThan(0.002);
     }
+  });
+
+  it('every adjusted value stays inside the walls it started with (valueIntervals, default stagger 0.005)', () => {
+    (['leverage', 'roa'] as const).forEach((v, k) => {
+      const { intervals } = valueIntervals(start[v], k, 0.005);
+      intervals.forEach((w, i) => {
+        if (!w) expect(res.values[v][i]).toBe(start[v][i]);
+        else {
+          expect(res.values[v][i]).toBeGreaterThanOrEqual(w[0]);
+          expect(res.values[v][i]).toBeLessThanOrEqual(w[1]);
+        }
+      });
+    });
   });
 
   it('the reported count is what an independent refit at the new values gives', () => {

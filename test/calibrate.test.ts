@@ -192,7 +192,7 @@ describe('calibration run on a small stand-in problem (not the full calibration)
     }));
   }
   const pub = loadPublished();
-  const opts = { sweeps: 2, polishIters: 3, repairSteps: 2000, finishSteps: 2000, refineProposals: 0, adjustRounds: 0, medianKickRefine: 0, outOfSampleProposals: 0, transferRuns: 0 };
+  const opts = { sweeps: 2, polishIters: 3, repairSteps: 2000, finishSteps: 2000, refineProposals: 0, adjustRounds: 0, medianKickRefine: 0, outOfSampleProposals: 0, transferRuns: 0, closingRuns: 0 };
 
   it('is deterministic, keeps the incremental state equal to a from-scratch recomputation, and respects the weights', () => {
     const firms = smallFirms();
@@ -288,7 +288,7 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
 
   it('never loses a star or an exact statistic, never lowers the number of passing checks, and moves scores', () => {
     const before = verify(firms, pub, init);
-    const after = calibrateScores(firms, pub, createRng(3), { init, refineOnly: true, refineProposals: 120, adjustRounds: 0, medianKickRefine: 0, outOfSampleProposals: 0, transferRuns: 0 });
+    const after = calibrateScores(firms, pub, createRng(3), { init, refineOnly: true, refineProposals: 120, adjustRounds: 0, medianKickRefine: 0, outOfSampleProposals: 0, transferRuns: 0, closingRuns: 0 });
     const key = (c: { group: string; stat: string }) => `${c.group} ${c.stat}`;
     const hard = (c: { stat: string }) => / stars$/.test(c.stat) || ['n', 'min', 'median', 'max'].includes(c.stat);
     const passAfter = new Set(after.checks.filter((c) => c.ok).map(key));
@@ -301,7 +301,7 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
 
   it('covariate adjustment: moves only continuous covariates of sample firms, keeps Table 2 and every star, gains checks', () => {
     const before = verify(firms, pub, init);
-    const after = calibrateScores(firms, pub, createRng(6), { init, refineOnly: true, refineProposals: 0, adjustRounds: 1, adjustRefine: 0, adjust: { iterations: 3 }, medianKickRefine: 0, outOfSampleProposals: 0, transferRuns: 0 });
+    const after = calibrateScores(firms, pub, createRng(6), { init, refineOnly: true, refineProposals: 0, adjustRounds: 1, adjustRefine: 0, adjust: { iterations: 3 }, medianKickRefine: 0, outOfSampleProposals: 0, transferRuns: 0, closingRuns: 0 });
     expect(after.covariates.size).toBeGreaterThan(100);
     const byId = new Map(firms.map((f) => [f.firm_id, f]));
     for (const [id, x] of after.covariates) {
@@ -334,7 +334,7 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
   it('keeps the same guarantees with transfers between two sub-scores of one firm', () => {
     // Exercises the transfer path (two changes per firm, merged with plain ones by mergeChanges).
     const before = verify(firms, pub, init);
-    const after = calibrateScores(firms, pub, createRng(4), { init, refineOnly: true, refineProposals: 60, adjustRounds: 0, refine: { transferShare: 1 }, medianKickRefine: 0, outOfSampleProposals: 0, transferRuns: 0 });
+    const after = calibrateScores(firms, pub, createRng(4), { init, refineOnly: true, refineProposals: 60, adjustRounds: 0, refine: { transferShare: 1 }, medianKickRefine: 0, outOfSampleProposals: 0, transferRuns: 0, closingRuns: 0 });
     expect(after.checks.filter((c) => c.ok).length).toBeGreaterThanOrEqual(before.filter((c) => c.ok).length);
     const hard = (c: { stat: string }) => / stars$/.test(c.stat) || ['n', 'min', 'median', 'max'].includes(c.stat);
     const passAfter = new Set(after.checks.filter((c) => c.ok).map((c) => `${c.group} ${c.stat}`));
@@ -343,7 +343,7 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
   });
 });
 
-describe('closing transfer refinement (calibrateScores, transferRuns)', () => {
+describe('closing phases: transfer refinement, adjustment and transfer runs (calibrateScores, transferRuns, closingRuns)', () => {
   // The committed scores with 40 sample firms' points moved from Compliance to Social
   // Responsibility: totals (Tables 2 and 3, the rating bands) unchanged, Table 1's two category
   // means and Table 4's two models off. The phase may only move points within a firm.
@@ -357,7 +357,7 @@ describe('closing transfer refinement (calibrateScores, transferRuns)', () => {
   }
   const pub = loadPublished();
   const total = (s: FirstLevelScores) => s.basic_data + s.finance_taxation + s.governance + s.compliance + s.social_responsibility;
-  const base = { init, refineOnly: true, refineProposals: 0, adjustRounds: 0, medianKickRefine: 0, outOfSampleProposals: 0, fixedEffectShift: false };
+  const base = { init, refineOnly: true, refineProposals: 0, adjustRounds: 0, medianKickRefine: 0, outOfSampleProposals: 0, fixedEffectShift: false, closingRuns: 0 };
 
   it('keeps every firm total, never loses a star or an exact statistic, and gains checks', () => {
     const before = verify(firms, pub, init);
@@ -373,6 +373,23 @@ describe('closing transfer refinement (calibrateScores, transferRuns)', () => {
   it('transferRuns 0 leaves the scores as they were', () => {
     const after = calibrateScores(firms, pub, createRng(8), { ...base, transferRuns: 0 });
     for (const [id, s] of after.scores) expect(s, id).toEqual(init.get(id));
+    expect(after.covariates.size).toBe(0);
+  });
+
+  it('closing phase: one more covariate adjustment, then transfer runs; totals, stars and exact statistics kept, checks gained', () => {
+    const before = verify(firms, pub, init);
+    const after = calibrateScores(firms, pub, createRng(8), { ...base, transferRuns: 0, closingRuns: 1, transferProposals: 30, adjust: { iterations: 3 } });
+    expect(after.covariates.size).toBeGreaterThan(0);
+    const byId = new Map(firms.map((f) => [f.firm_id, f]));
+    for (const [id, x] of after.covariates) {
+      expect(byId.get(id)!.inSample).toBe(true);
+      for (const k of Object.keys(x)) expect(ADJUSTABLE).toContain(k);
+    }
+    for (const [id, s] of after.scores) expect(total(s), id).toBe(total(init.get(id)!));
+    const hard = (c: { stat: string }) => / stars$/.test(c.stat) || ['n', 'min', 'median', 'max'].includes(c.stat);
+    const passAfter = new Set(after.checks.filter((c) => c.ok).map((c) => `${c.group} ${c.stat}`));
+    for (const c of before.filter((x) => x.ok && hard(x))) expect(passAfter.has(`${c.group} ${c.stat}`), `${c.group} ${c.stat}`).toBe(true);
+    expect(after.checks.filter((c) => c.ok).length).toBeGreaterThan(before.filter((c) => c.ok).length);
   });
 });
 

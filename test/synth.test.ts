@@ -202,6 +202,7 @@ describe('cscs synth', () => {
     await expect(run(['--kick', '-5'])).rejects.toThrow(/--kick needs a whole number, got '-5'/);
     await expect(run(['--no-shift', '--oos'])).rejects.toThrow(/--oos needs a whole number, got ''/);
     await expect(run(['--transfers', '1.5'])).rejects.toThrow(/--transfers needs a whole number, got '1.5'/);
+    await expect(run(['--closing', '-1'])).rejects.toThrow(/--closing needs a whole number, got '-1'/);
   });
 });
 

@@ -22,9 +22,11 @@ const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N]
   --oos N     proposals per run of the out-of-sample finish of Table 1 and the
               figures (default 8000000, six runs; 0 skips it)
   --no-shift  skip the fixed-effect shift for Table 2's Scores mean
-  --transfers N  runs of the closing transfer refinement (points moved between
+  --transfers N  runs of the transfer refinement (points moved between
               two sub-scores of one firm; default 20 runs of 1500 proposals;
               0 skips it)
+  --closing N  transfer runs after one more covariate adjustment that close the
+              calibration (default 10; 0 skips the adjustment and the runs)
   --quiet     no progress messages
 `;
 
@@ -47,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
   let outOfSampleProposals: number | undefined;
   let fixedEffectShift: boolean | undefined;
   let transferRuns: number | undefined;
+  let closingRuns: number | undefined;
   let quiet = false;
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
@@ -66,11 +69,12 @@ export async function run(argv: string[]): Promise<number> {
     else if (a === '--oos') outOfSampleProposals = intOption('--oos', argv[++k], 0);
     else if (a === '--no-shift') fixedEffectShift = false;
     else if (a === '--transfers') transferRuns = intOption('--transfers', argv[++k], 0);
+    else if (a === '--closing') closingRuns = intOption('--closing', argv[++k], 0);
     else if (a === '--quiet') quiet = true;
     else throw new InputError(`synth: unknown option '${a}'\n${usage}`);
   }
   const log = quiet ? undefined : (m: string): void => void process.stderr.write(`${m}\n`);
-  const ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, fixedEffectShift, transferRuns, log } } : { nFirms: small });
+  const ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, fixedEffectShift, transferRuns, closingRuns, log } } : { nFirms: small });
   mkdirSync(out, { recursive: true });
   for (const [name, text] of ds.files) writeFileSync(join(out, name), text);
   if (!quiet) {

@@ -7,7 +7,8 @@
  * published values while Table 2 stays exact:
  *  - min, median and max cannot move: the firms at the winsorizing bounds and the two middle
  *    firms keep their values, every other value stays strictly between the bounds and on its
- *    side of the median (an active set handles values that reach these limits);
+ *    side of the median, behind walls of its own (`valueIntervals`: values pushed against a
+ *    wall stay distinct), and an active set handles values that reach their walls;
  *  - means and SDs are rows of the same least-squares problem, with a tighter tolerance.
  * Each step is the minimum-norm change (ridge-regularised) that moves the failing cells within
  * reach towards their targets by up to CAP tolerances and the passing ones halfway to their
@@ -59,6 +60,12 @@ export interface AdjustOptions {
   stepShare?: number;
   /** Tolerance of the Table 2 mean and SD cells inside the adjustment (default 0.002, printed rounding allows 0.005). */
   momentTol?: number;
+  /**
+   * How far each value's walls stand back from the winsorizing bounds and the median, as a share of
+   * the covariate's SD times the value's own offset in (0, 1) (`wallOffset`; default 0.005). 0 puts
+   * every wall at the bound or median itself (values pushed there then coincide).
+   */
+  wallStagger?: number;
   log?: (m: string) => void;
 }
 
@@ -70,6 +77,47 @@ export interface AdjustResult {
   accepted: number;
   /** Largest and mean absolute change per covariate. */
   change: Record<string, { max: number; mean: number }>;
+}
+
+/**
+ * The wall offset of value `i` of adjusted covariate `v`, in (0, 1): a golden-ratio sequence, so
+ * the offsets of any set of firms are spread evenly and never coincide. A function of the indices
+ * alone, so that every round of the adjustment puts a value's walls at the same place.
+ */
+export function wallOffset(v: number, i: number): number {
+  const u = ((i + 1) * 0.6180339887498949 + v * 0.3819660112501051) % 1;
+  return 0.05 + 0.95 * u;
+}
+
+/**
+ * Where each value of one adjusted covariate may move (`vals`: sample order; `v`: the covariate's
+ * index, for `wallOffset`): null for the firms that hold Table 2's min, max and median (at a
+ * winsorizing bound or in the middle pair), else an interval strictly between the bounds and on the
+ * value's side of the median. Each value's walls stand back from the bound and the median by its
+ * own distance (`stagger` x SD x wallOffset), so that values the steps push against a wall stay
+ * distinct: a common wall once left 78 firms with the same ROA to 10 digits. A value already nearer
+ * than its distance may keep that nearness but not come nearer.
+ */
+export function valueIntervals(vals: Float64Array, v: number, stagger: number): { sd: number; intervals: ([number, number] | null)[] } {
+  const n = vals.length;
+  const sorted = Float64Array.from(vals).sort();
+  const lo = sorted[0];
+  const hi = sorted[n - 1];
+  const midLo = sorted[n / 2 - 1];
+  const midHi = sorted[n / 2];
+  let m = 0;
+  for (let i = 0; i < n; i++) m += vals[i] / n;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (vals[i] - m) ** 2;
+  const sd = Math.sqrt(s / (n - 1));
+  const margin = 1e-6 * sd;
+  const intervals = Array.from(vals, (val, i): [number, number] | null => {
+    if (val <= lo || val >= hi || val === midLo || val === midHi) return null;
+    const back = margin + stagger * sd * wallOffset(v, i);
+    const [a, b] = val < midLo ? [Math.min(lo + back, val), Math.max(midLo - back, val)] : [Math.min(midHi + back, val), Math.max(hi - back, val)];
+    return a < b ? [a, b] : null;
+  });
+  return { sd, intervals };
 }
 
 /** State of one fitted regression (from scratch). */
@@ -256,6 +304,7 @@ export function adjustCovariates(
   const iterations = opts.iterations ?? 60;
   const stepShare = opts.stepShare ?? 0.05;
   const momentTol = opts.momentTol ?? 0.002;
+  const stagger = opts.wallStagger ?? 0.005;
   const log = opts.log ?? (() => {});
   const industry = sample.map((f) => f.industry);
   const city = sample.map((f) => f.city);
@@ -276,25 +325,10 @@ export function adjustCovariates(
   }
   const free: Free[] = [];
   vars.forEach((name, v) => {
-    const vals = x[name];
-    const sorted = Float64Array.from(vals).sort();
-    const lo = sorted[0];
-    const hi = sorted[n - 1];
-    const midLo = sorted[n / 2 - 1];
-    const midHi = sorted[n / 2];
-    let m = 0;
-    for (let i = 0; i < n; i++) m += vals[i] / n;
-    let s = 0;
-    for (let i = 0; i < n; i++) s += (vals[i] - m) ** 2;
-    const sd = Math.sqrt(s / (n - 1));
-    const margin = 1e-6 * sd;
-    for (let i = 0; i < n; i++) {
-      const val = vals[i];
-      if (val <= lo || val >= hi || val === midLo || val === midHi) continue;
-      const [a, b] = val < midLo ? [lo + margin, midLo - margin] : [midHi + margin, hi - margin];
-      if (!(a < b)) continue;
-      free.push({ v, i, lo: a, hi: b, scale: stepShare * sd });
-    }
+    const { sd, intervals } = valueIntervals(x[name], v, stagger);
+    intervals.forEach((w, i) => {
+      if (w) free.push({ v, i, lo: w[0], hi: w[1], scale: stepShare * sd });
+    });
   });
 
   const cells: CellRef[] = [];

@@ -114,6 +114,11 @@ export interface CalibrateOptions {
   transferRuns?: number;
   /** Refinement proposals per transfer run (default 1500). */
   transferProposals?: number;
+  /**
+   * After the transfer refinement: one more covariate adjustment, then this many more transfer runs
+   * (rng forks `refine-closing-${run}`; default 10; 0 skips both).
+   */
+  closingRuns?: number;
   /** Other options of the out-of-sample finish (development). */
   outOfSample?: Omit<FinishOutOfSampleOptions, 'proposals' | 'log'>;
   /** Options of the covariate adjustment other than its log. */
@@ -1921,8 +1926,9 @@ function adjustState(p: Problem, fs0: SynthFirm[], targets: Published, opts: Cal
  * Covariate adjustment rounds; then the median kick (kickSampleMedians, repaired by refinement and
  * more adjustment rounds, kept only if more checks pass); then the out-of-sample finish; then the
  * fixed-effect shift for Table 2's Scores mean (with a second out-of-sample finish, kept only if
- * more checks pass); then the transfer refinement (transferRefinement); then the final result,
- * with the adjusted values.
+ * more checks pass); then the transfer refinement (transferRefinement); then one more covariate
+ * adjustment and more transfer runs (`closingRuns`); then the final result, with the adjusted
+ * values.
  */
 function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[], targets: Published, rng: Rng, opts: CalibrateOptions, log: (m: string) => void): CalibrationResult {
   let { prob: cur, firms: fs } = adjustRounds(prob, adjusted, targets, rng, '', opts, log);
@@ -1977,7 +1983,18 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
       else log('calibrate: fixed-effect shift not kept');
     }
   }
-  cur = transferRefinement(cur, fs, targets, rng, opts, log);
+  cur = transferRefinement(cur, fs, targets, rng, 'refine-transfers', opts.transferRuns ?? 20, opts, log);
+  if ((opts.closingRuns ?? 10) > 0) {
+    // The phases since the last adjustment moved scores (the finish, the shift, the transfers):
+    // one more covariate adjustment from there, then transfer runs again. Neither can lose a check.
+    const before = passingChecks(cur, fs, targets);
+    const next = adjustState(cur, fs, targets, opts, log);
+    if (next) {
+      ({ prob: cur, firms: fs } = next);
+      cur = transferRefinement(cur, fs, targets, rng, 'refine-closing', opts.closingRuns ?? 10, opts, log);
+    }
+    log(`calibrate: closing adjustment and transfer runs: ${before} -> ${passingChecks(cur, fs, targets)} of the calibration checks`);
+  }
   const result = finalResult(cur, fs, targets, log);
   fs.forEach((f, i) => {
     if (cur.sIdx[i] < 0) return;
@@ -1995,23 +2012,22 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
 }
 
 /**
- * The last phase: refinement runs in which every move shifts points between two sub-scores of one
- * firm (rng forks `refine-transfers-${run}`). A firm's total stays, so Tables 2 and 3 and the
- * rating bands cannot move; only Table 4, Table 1's category statistics and the figures can. Each
- * run starts from the best state so far and is kept only if more of the calibration checks pass:
- * most runs gain nothing, but a run that does gains cells no other phase reaches (on the committed
- * seed runs 13 and 15 bring Governance's mean into its window).
+ * `runs` refinement runs in which every move shifts points between two sub-scores of one firm (rng
+ * forks `${label}-${run}`). A firm's total stays, so Tables 2 and 3 and the rating bands cannot
+ * move; only Table 4, Table 1's category statistics and the figures can. Each run starts from the
+ * best state so far and is kept only if more of the calibration checks pass: most runs gain
+ * nothing, but a run that does gains cells no other phase reaches.
  */
-function transferRefinement(prob: Problem, fs: SynthFirm[], targets: Published, rng: Rng, opts: CalibrateOptions, log: (m: string) => void): Problem {
-  const runs = opts.transferRuns ?? 20;
+function transferRefinement(prob: Problem, fs: SynthFirm[], targets: Published, rng: Rng, label: string, runs: number, opts: CalibrateOptions, log: (m: string) => void): Problem {
   const proposals = opts.transferProposals ?? 1500;
+  if (runs <= 0 || proposals <= 0) return prob;
   let cur = prob;
-  let best = runs > 0 && proposals > 0 ? passingChecks(cur, fs, targets) : 0;
-  for (let run = 1; run <= runs && proposals > 0; run++) {
+  let best = passingChecks(cur, fs, targets);
+  for (let run = 1; run <= runs; run++) {
     const next = new Problem(fs, targets, cur.y);
-    refineCells(next, rng.fork(`refine-transfers-${run}`), { ...opts.refine, transferShare: 1, proposals, nearProposals: Math.round(proposals / 2), log });
+    refineCells(next, rng.fork(`${label}-${run}`), { ...opts.refine, transferShare: 1, proposals, nearProposals: Math.round(proposals / 2), log });
     const after = passingChecks(next, fs, targets);
-    log(`calibrate: transfer refinement ${run}: ${best} -> ${after} of the calibration checks${after > best ? '' : '; not kept'}`);
+    log(`calibrate: ${label} ${run}: ${best} -> ${after} of the calibration checks${after > best ? '' : '; not kept'}`);
     if (after > best) {
       cur = next;
       best = after;
