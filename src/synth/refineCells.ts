@@ -61,7 +61,8 @@ export interface RefineOptions {
   width?: number;
   /**
    * Share of a proposal's scores turned into transfers within their firm (default 0: with 0.5,
-   * 16 vs 37 moves accepted in the same trial).
+   * 16 vs 37 moves accepted in the same trial). With 1 every move is a transfer: a score whose firm
+   * has no other sub-score with room both ways is left out of the proposal, so no total moves.
    */
   transferShare?: number;
   /** Weight of the linear cells (coefficients, means) in the lattice embedding (default 1; 3 accepted 13 vs 37). */
@@ -350,6 +351,11 @@ export function refineCells(prob: Problem, rng: Rng, opts: RefineOptions = {}): 
         if (s2 !== v.s && y2 > prob.subLo[s2] && y2 < prob.subHi[s2]) others.push(s2);
       }
       if (others.length) v.s2 = others[rng.int(0, others.length - 1)];
+    }
+    if (transferShare >= 1) {
+      // Transfers only: a score without a partner would move its firm's total.
+      for (let a = chosen.length - 1; a >= 0; a--) if (chosen[a].s2 === undefined) chosen.splice(a, 1);
+      if (chosen.length === 0) continue;
     }
     const m = chosen.length;
     // J (nc x m): linear sensitivity of every cell to each chosen score (transfers: the difference).
