@@ -62,7 +62,7 @@ export interface AdjustOptions {
   momentTol?: number;
   /**
    * How far each value's walls stand back from the winsorizing bounds and the median, as a share of
-   * the covariate's SD times the value's own offset in (0, 1) (`wallOffset`; default 0.005). 0 puts
+   * the covariate's SD times the value's own offset in [0.05, 1) (`wallOffset`; default 0.005). 0 puts
    * every wall at the bound or median itself (values pushed there then coincide).
    */
   wallStagger?: number;
@@ -80,7 +80,7 @@ export interface AdjustResult {
 }
 
 /**
- * The wall offset of value `i` of adjusted covariate `v`, in (0, 1): a golden-ratio sequence, so
+ * The wall offset of value `i` of adjusted covariate `v`, in [0.05, 1): a golden-ratio sequence, so
  * the offsets of any set of firms are spread evenly and never coincide. A function of the indices
  * alone, so that every round of the adjustment puts a value's walls at the same place.
  */
@@ -95,7 +95,7 @@ export function wallOffset(v: number, i: number): number {
  * winsorizing bound or in the middle pair), else an interval strictly between the bounds and on the
  * value's side of the median. Each value's walls stand back from the bound and the median by its
  * own distance (`stagger` x SD x wallOffset), so that values the steps push against a wall stay
- * distinct: a common wall once left 78 firms with the same ROA to 10 digits. A value already nearer
+ * distinct: a common wall once left 76 firms with one of two ROA values to 10 digits. A value already nearer
  * than its distance may keep that nearness but not come nearer.
  */
 export function valueIntervals(vals: Float64Array, v: number, stagger: number): { sd: number; intervals: ([number, number] | null)[] } {
