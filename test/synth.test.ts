@@ -337,7 +337,7 @@ describe('committed data/replication', () => {
   });
 
   it('has no heaps in the continuous covariates: apart from the winsorizing bounds, no three sample firms share a value', () => {
-    // A covariate adjustment with a common wall at the median once gave 76 firms the same ROA.
+    // A covariate adjustment with one common wall per side once put 76 firms on two ROA values.
     // (Two may coincide at 9 decimals: the marginal reshaping puts a few values within 1e-9 of the
     // median pair.)
     for (const v of ['leverage', 'roa', 'firm_size', 'book_to_market']) {
