@@ -247,6 +247,9 @@ describe('calibration run on a small stand-in problem (not the full calibration)
  * The committed first-level scores and the generator's firms for the committed seed (covariates
  * before their final adjustment): the problem `npm run synth` solves, as a starting point.
  */
+/** A firm's total score: the sum of its five first-level sub-scores. */
+const firmTotal = (s: FirstLevelScores): number => s.basic_data + s.finance_taxation + s.governance + s.compliance + s.social_responsibility;
+
 function committedState(): { firms: SynthFirm[]; init: Map<string, FirstLevelScores> } {
   const firms: SynthFirm[] = [];
   buildDataset(DEFAULT_SEED, {
@@ -279,7 +282,7 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
   for (const f of firms) {
     const sc = init.get(f.firm_id)!;
     if (!f.inSample || moved >= 40 || sc.social_responsibility <= 1 || sc.social_responsibility >= 149) continue;
-    const total = sc.basic_data + sc.finance_taxation + sc.governance + sc.compliance + sc.social_responsibility;
+    const total = firmTotal(sc);
     if (total < 752 || (total >= 848 && total <= 852) || (total >= 873 && total <= 877)) continue;
     init.set(f.firm_id, { ...sc, social_responsibility: sc.social_responsibility + sign });
     sign = -sign;
@@ -336,8 +339,7 @@ describe('lattice refinement on the committed data (refineCells.ts)', () => {
     // With transferShare 1 a score whose firm has no partner sub-score is left out, so no total moves.
     const before = verify(firms, pub, init);
     const after = calibrateScores(firms, pub, createRng(4), { init, refineOnly: true, refineProposals: 60, adjustRounds: 0, refine: { transferShare: 1 }, medianKickRefine: 0, outOfSampleProposals: 0, transferRuns: 0, closingRuns: 0 });
-    const sum = (s: FirstLevelScores) => s.basic_data + s.finance_taxation + s.governance + s.compliance + s.social_responsibility;
-    for (const [id, s] of after.scores) expect(sum(s), id).toBe(sum(init.get(id)!));
+    for (const [id, s] of after.scores) expect(firmTotal(s), id).toBe(firmTotal(init.get(id)!));
     expect(after.checks.filter((c) => c.ok).length).toBeGreaterThanOrEqual(before.filter((c) => c.ok).length);
     const hard = (c: { stat: string }) => / stars$/.test(c.stat) || ['n', 'min', 'median', 'max'].includes(c.stat);
     const passAfter = new Set(after.checks.filter((c) => c.ok).map((c) => `${c.group} ${c.stat}`));
@@ -359,13 +361,12 @@ describe('closing phases: transfer refinement, adjustment and transfer runs (cal
     moved++;
   }
   const pub = loadPublished();
-  const total = (s: FirstLevelScores) => s.basic_data + s.finance_taxation + s.governance + s.compliance + s.social_responsibility;
   const base = { init, refineOnly: true, refineProposals: 0, adjustRounds: 0, medianKickRefine: 0, outOfSampleProposals: 0, fixedEffectShift: false, closingRuns: 0 };
 
   it('keeps every firm total, never loses a star or an exact statistic, and gains checks', () => {
     const before = verify(firms, pub, init);
     const after = calibrateScores(firms, pub, createRng(8), { ...base, transferRuns: 1, transferProposals: 30 });
-    for (const [id, s] of after.scores) expect(total(s), id).toBe(total(init.get(id)!));
+    for (const [id, s] of after.scores) expect(firmTotal(s), id).toBe(firmTotal(init.get(id)!));
     expect([...after.scores].filter(([id, s]) => JSON.stringify(s) !== JSON.stringify(init.get(id))).length).toBeGreaterThan(0);
     const hard = (c: { stat: string }) => / stars$/.test(c.stat) || ['n', 'min', 'median', 'max'].includes(c.stat);
     const passAfter = new Set(after.checks.filter((c) => c.ok).map((c) => `${c.group} ${c.stat}`));
@@ -388,7 +389,7 @@ describe('closing phases: transfer refinement, adjustment and transfer runs (cal
       expect(byId.get(id)!.inSample).toBe(true);
       for (const k of Object.keys(x)) expect(ADJUSTABLE).toContain(k);
     }
-    for (const [id, s] of after.scores) expect(total(s), id).toBe(total(init.get(id)!));
+    for (const [id, s] of after.scores) expect(firmTotal(s), id).toBe(firmTotal(init.get(id)!));
     const hard = (c: { stat: string }) => / stars$/.test(c.stat) || ['n', 'min', 'median', 'max'].includes(c.stat);
     const passAfter = new Set(after.checks.filter((c) => c.ok).map((c) => `${c.group} ${c.stat}`));
     for (const c of before.filter((x) => x.ok && hard(x))) expect(passAfter.has(`${c.group} ${c.stat}`), `${c.group} ${c.stat}`).toBe(true);

@@ -1984,14 +1984,15 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
     }
   }
   cur = transferRefinement(cur, fs, targets, rng, 'refine-transfers', opts.transferRuns ?? 20, opts, log);
-  if ((opts.closingRuns ?? 10) > 0) {
+  const closingRuns = opts.closingRuns ?? 10;
+  if (closingRuns > 0) {
     // The phases since the last adjustment moved scores (the finish, the shift, the transfers):
     // one more covariate adjustment from there, then transfer runs again. Neither can lose a check.
     const before = passingChecks(cur, fs, targets);
     const next = adjustState(cur, fs, targets, opts, log);
     if (next) {
       ({ prob: cur, firms: fs } = next);
-      cur = transferRefinement(cur, fs, targets, rng, 'refine-closing', opts.closingRuns ?? 10, opts, log);
+      cur = transferRefinement(cur, fs, targets, rng, 'refine-closing', closingRuns, opts, log);
     }
     log(`calibrate: closing adjustment and transfer runs: ${before} -> ${passingChecks(cur, fs, targets)} of the calibration checks`);
   }
