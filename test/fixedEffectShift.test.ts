@@ -1,13 +1,13 @@
 /**
- * The fixed-effect shift (fixedEffectShift.ts) on the committed replication data. Its promise is
- * that no reported regression number moves; that is checked with the toolkit's estimation core
+ * The fixed-effect shifts (fixedEffectShift.ts) on the committed replication data. Their promise
+ * is that no reported regression number moves; that is checked with the toolkit's estimation core
  * (feols: pivoted QR, HC1, FE as dummies; agrees with R on the reference sets), which shares no
- * code with the calibrator's normal-equations kernel. The Table 2 target is moved off the
- * committed mean so that a shift is needed.
+ * code with the calibrator's normal-equations kernel. The Table 2 targets (Scores mean or SD) are
+ * moved off the committed values so that a shift is needed.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { shiftForTable2Mean } from '../src/synth/fixedEffectShift.ts';
+import { shiftForTable2, type GroupShift } from '../src/synth/fixedEffectShift.ts';
 import { sumWindow } from '../src/synth/finishOutOfSample.ts';
 import { bandOf, SUB_KEYS } from '../src/synth/calibrateScores.ts';
 import { loadPublished, type Published } from '../src/synth/targets.ts';
@@ -34,11 +34,20 @@ const sample = firms.flatMap((f, i) => (f.inSample ? [i] : []));
 const total = (y: Int32Array[], f: number) => y.reduce((a, ys) => a + ys[f], 0);
 const sampleSum = (y: Int32Array[]) => sample.reduce((a, f) => a + total(y, f), 0);
 
-/** Published numbers with Table 2's Scores mean moved `points` whole points (of the sample sum) off the committed one. */
-function movedTarget(points: number): Published {
+/** The sample's Scores mean and SD (n - 1), computed here with plain loops. */
+function meanSd(y: Int32Array[]): { mean: number; sd: number } {
+  const t = sample.map((f) => total(y, f));
+  const mean = t.reduce((a, b) => a + b, 0) / t.length;
+  return { mean, sd: Math.sqrt(t.reduce((a, b) => a + (b - mean) ** 2, 0) / (t.length - 1)) };
+}
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Published numbers with Table 2's Scores mean moved `points` whole points (of the sample sum) and its SD moved `sd` off the committed ones. */
+function movedTarget(points: number, sd = 0): Published {
   const pub = structuredClone(loadPublished());
   const row = pub.table2.rows.find((r) => r.variable === 'Scores')!;
-  row.mean = Math.round(((sampleSum(committed()) + points) / sample.length) * 100) / 100;
+  row.mean = round2((sampleSum(committed()) + points) / sample.length);
+  row.sd = round2(meanSd(committed()).sd + sd);
   return pub;
 }
 
@@ -53,69 +62,92 @@ function table(y: Int32Array[]): DataTable {
   return { nrows: sample.length, columns, source: 'fixedEffectShift.test' };
 }
 
-describe('fixed-effect shift (Table 2 Scores mean)', () => {
-  it('does nothing when the mean already prints as published', () => {
+/** One search per target (each takes seconds): the shifts found and the scores after them. */
+const searched = new Map<string, { shifts: GroupShift[]; y: Int32Array[] }>();
+function search(points: number, sd: number) {
+  const key = `${points}:${sd}`;
+  if (!searched.has(key)) {
     const y = committed();
-    const pub = movedTarget(0);
-    const [lo, hi] = sumWindow(pub.table2.rows.find((r) => r.variable === 'Scores')!.mean, sample.length);
-    expect(sampleSum(y)).toBeGreaterThanOrEqual(lo);
-    expect(sampleSum(y)).toBeLessThanOrEqual(hi);
-    expect(shiftForTable2Mean(y, firms, pub)).toBeNull();
+    searched.set(key, { shifts: shiftForTable2(y, firms, movedTarget(points, sd)), y });
+  }
+  return searched.get(key)!;
+}
+
+/** Every promise of a search's result, checked from scratch against the committed scores. */
+function checkShifts(points: number, sd: number) {
+  const pub = movedTarget(points, sd);
+  const before = committed();
+  const { shifts, y } = search(points, sd);
+  expect(shifts.length).toBeGreaterThan(0);
+  // Both Table 2 cells print as the (moved) published ones.
+  const row = pub.table2.rows.find((r) => r.variable === 'Scores')!;
+  const got = meanSd(y);
+  expect(round2(got.mean)).toBe(row.mean);
+  expect(Math.abs(got.sd - row.sd)).toBeLessThanOrEqual(0.005 + 1e-9);
+  // Each shift moves exactly the sample firms of one non-base level; scores move by the sum of the
+  // shifts covering them and by nothing else; no firm changes band.
+  for (const sh of shifts) {
+    const levels = [...new Set(sample.map((f) => firms[f][sh.factor]))].sort();
+    expect(levels.indexOf(sh.level)).toBeGreaterThan(0);
+    expect(sh.delta).not.toBe(0);
+    expect(sh.firms).toEqual(sample.filter((f) => firms[f][sh.factor] === sh.level));
+  }
+  firms.forEach((f, i) => {
+    SUB_KEYS.forEach((_, s) => {
+      const moved = shifts.filter((sh) => sh.sub === s && f.inSample && f[sh.factor] === sh.level).reduce((a, sh) => a + sh.delta, 0);
+      expect(y[s][i]).toBe(before[s][i] + moved);
+    });
+    expect(bandOf(total(y, i))).toBe(bandOf(total(before, i)));
+  });
+  // Every reported number of the regressions on the moved variables, refitted from scratch.
+  const moved = ['total', ...new Set(shifts.map((sh) => SUB_KEYS[sh.sub]))];
+  const defs = [...TABLE3_MODELS, ...TABLE4_MODELS].filter((d) => moved.includes(d.y));
+  expect(defs.length).toBe(TABLE3_MODELS.length + moved.length - 1);
+  const d0 = table(before);
+  const d1 = table(y);
+  for (const def of defs) {
+    const f0 = feols(d0, modelSpec(def), FIT_OPTIONS);
+    const f1 = feols(d1, modelSpec(def), FIT_OPTIONS);
+    const reported = f0.terms.flatMap((t, j) => (t.includes('::') ? [] : [j]));
+    expect(reported.length).toBe(def.covariates.length + 1);
+    for (const j of reported) {
+      expect(Math.abs(f1.coef[j] - f0.coef[j])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(f0.coef[j])));
+      expect(Math.abs(f1.se[j] - f0.se[j])).toBeLessThanOrEqual(1e-9 * f0.se[j]);
+    }
+    // The shifted groups' dummies absorb it: each moves by the shifts of its level in this variable.
+    for (const sh of shifts) {
+      const inY = (x: GroupShift) => def.y === 'total' || SUB_KEYS[x.sub] === def.y;
+      const want = shifts.filter((x) => inY(x) && x.factor === sh.factor && x.level === sh.level).reduce((a, x) => a + x.delta, 0);
+      const dummy = f0.terms.indexOf(`${sh.factor}::${sh.level}`);
+      expect(f1.coef[dummy] - f0.coef[dummy]).toBeCloseTo(want, 9);
+    }
+  }
+}
+
+describe('fixed-effect shifts (Table 2 Scores mean and SD)', () => {
+  it('does nothing when the mean and the SD already print as published', () => {
+    const y = committed();
+    expect(shiftForTable2(y, firms, movedTarget(0, 0))).toEqual([]);
     expect(y).toEqual(committed());
   });
 
-  // Which offsets a shift can reach depends on the data (group sizes, scores at their limits, the
-  // checks near their edges); every offset reached is checked, and both directions must be reachable.
-  const offsets = [-9, -8, -7, -6, -5, -4, -3, 3, 4, 5, 6, 7, 8, 9];
-  const reached = offsets.filter((points) => shiftForTable2Mean(committed(), firms, movedTarget(points)) !== null);
-  it('reaches targets below and above the committed mean', () => {
-    expect(reached.some((p) => p < 0)).toBe(true);
-    expect(reached.some((p) => p > 0)).toBe(true);
+  // Which targets the shifts can reach depends on the data (group sizes, scores at their limits,
+  // the checks near their edges); every target reached is checked, and the mean must be reachable
+  // in both directions and the SD in at least one.
+  const meanOffsets = [-8, -5, -3, 3, 5, 8];
+  const sdOffsets = [-0.03, -0.02, 0.02, 0.03];
+  const meanReached = meanOffsets.filter((p) => search(p, 0).shifts.length > 0);
+  const sdReached = sdOffsets.filter((d) => search(0, d).shifts.length > 0);
+  it('reaches Scores means below and above the committed one, and some other SD', () => {
+    expect(meanReached.some((p) => p < 0)).toBe(true);
+    expect(meanReached.some((p) => p > 0)).toBe(true);
+    expect(sdReached.length).toBeGreaterThan(0);
   });
 
-  for (const points of reached) {
-    it(`reaches a target ${points > 0 ? '+' : ''}${points} points away while every reported coefficient and SE of Tables 3 and 4 stays`, () => {
-      const pub = movedTarget(points);
-      const y = committed();
-      const before = committed();
-      const shift = shiftForTable2Mean(y, firms, pub);
-      expect(shift).not.toBeNull();
-      const { factor, level, sub, delta } = shift!;
-      // The sum lands in the printed mean's window (computed here, not by the module).
-      const mean = pub.table2.rows.find((r) => r.variable === 'Scores')!.mean;
-      expect(Math.round((sampleSum(y) / sample.length) * 100) / 100).toBe(mean);
-      // Exactly the sample firms of one non-base level moved, all by delta, in one sub-score; none changed band.
-      const levels = [...new Set(sample.map((f) => firms[f][factor]))].sort();
-      expect(levels.indexOf(level)).toBeGreaterThan(0);
-      firms.forEach((f, i) => {
-        SUB_KEYS.forEach((_, s) => {
-          const want = f.inSample && f[factor] === level && s === sub ? before[s][i] + delta : before[s][i];
-          expect(y[s][i]).toBe(want);
-        });
-        expect(bandOf(total(y, i))).toBe(bandOf(total(before, i)));
-      });
-      expect(shift!.firms.length).toBe(sample.filter((f) => firms[f][factor] === level).length);
-      // Every reported number of the regressions on the moved variables, refitted from scratch.
-      const moved = ['total', SUB_KEYS[sub]];
-      const defs = [...TABLE3_MODELS, ...TABLE4_MODELS].filter((d) => moved.includes(d.y));
-      expect(defs.length).toBe(6);
-      const d0 = table(before);
-      const d1 = table(y);
-      for (const def of defs) {
-        const f0 = feols(d0, modelSpec(def), FIT_OPTIONS);
-        const f1 = feols(d1, modelSpec(def), FIT_OPTIONS);
-        const reported = f0.terms.flatMap((t, j) => (t.includes('::') ? [] : [j]));
-        expect(reported.length).toBe(def.covariates.length + 1);
-        for (const j of reported) {
-          expect(Math.abs(f1.coef[j] - f0.coef[j])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(f0.coef[j])));
-          expect(Math.abs(f1.se[j] - f0.se[j])).toBeLessThanOrEqual(1e-9 * f0.se[j]);
-        }
-        // The shifted group's dummy absorbs it: its coefficient moves by exactly delta.
-        const dummy = f0.terms.indexOf(`${factor}::${level}`);
-        expect(f1.coef[dummy] - f0.coef[dummy]).toBeCloseTo(delta, 9);
-        // R^2 is what moves (the dependent variable's spread changed).
-        expect(f1.r2).not.toBe(f0.r2);
-      }
-    });
+  for (const points of meanReached) {
+    it(`reaches a mean ${points > 0 ? '+' : ''}${points} points away while every reported coefficient and SE of Tables 3 and 4 stays`, () => checkShifts(points, 0));
+  }
+  for (const sd of sdReached) {
+    it(`reaches an SD ${sd > 0 ? '+' : ''}${sd} away while every reported coefficient and SE of Tables 3 and 4 stays`, () => checkShifts(0, sd));
   }
 });

@@ -1,6 +1,6 @@
 /**
  * `cscs synth`: regenerate the synthetic replication data set (six CSV files) from a seed.
- *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--quiet]
+ *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--quiet]
  * Same seed and options give byte-identical files. The full data set calibrates the scores
  * (40-50 minutes); --small N makes an N-firm demo data set quickly (placeholder scores).
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { DEFAULT_SEED, buildDataset } from '../synth/generate.ts';
 
-const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--quiet]
+const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--quiet]
 
   --seed N    integer seed (default ${DEFAULT_SEED}, the committed data set)
   --out DIR   output folder (default data/replication)
@@ -21,7 +21,7 @@ const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N]
               Table 1 band median; default 1500; 0 skips the kick)
   --oos N     proposals per run of the out-of-sample finish of Table 1 and the
               figures (default 8000000, six runs; 0 skips it)
-  --no-shift  skip the fixed-effect shift for Table 2's Scores mean
+  --no-shift  skip the fixed-effect shifts for Table 2's Scores mean and SD
   --transfers N  runs of the transfer refinement (points moved between
               two sub-scores of one firm; default 20 runs of 1500 proposals;
               0 skips it)

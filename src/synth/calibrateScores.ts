@@ -29,7 +29,7 @@ import { splitAllSecondLevel } from './secondLevel.ts';
 import { refineCells, type RefineOptions } from './refineCells.ts';
 import { ADJUSTABLE, adjustCovariates, type AdjustOptions } from './adjustCovariates.ts';
 import { finishOutOfSample, kickSampleMedians, type FinishOutOfSampleOptions } from './finishOutOfSample.ts';
-import { shiftForTable2Mean } from './fixedEffectShift.ts';
+import { shiftForTable2 } from './fixedEffectShift.ts';
 import { table2Targets } from './covariates.ts';
 import { COVARIATE_LABELS, FIRST_LEVEL_LABELS, figure1Target, scoresRow, table3Covariates, type Published, type PublishedModel, type PublishedSummary } from './targets.ts';
 import { FIRST_LEVEL_WEIGHTS, X_NAMES, type FirstLevelScores, type RegressionX, type ScoreRecord, type SynthFirm } from './types.ts';
@@ -102,8 +102,9 @@ export interface CalibrateOptions {
    */
   medianKickRefine?: number;
   /**
-   * Whether Table 2's Scores mean may be brought into its window by a fixed-effect shift
-   * (fixedEffectShift.ts), followed by another out-of-sample finish (default true).
+   * Whether Table 2's Scores mean and SD may be brought into their windows by fixed-effect shifts
+   * (fixedEffectShift.ts) made before the out-of-sample finish, which then runs once more on the
+   * shifted scores (default true; only with the finish, `outOfSampleProposals` > 0).
    */
   fixedEffectShift?: boolean;
   /**
@@ -1924,9 +1925,9 @@ function adjustState(p: Problem, fs0: SynthFirm[], targets: Published, opts: Cal
 
 /**
  * Covariate adjustment rounds; then the median kick (kickSampleMedians, repaired by refinement and
- * more adjustment rounds, kept only if more checks pass); then the out-of-sample finish; then the
- * fixed-effect shift for Table 2's Scores mean (with a second out-of-sample finish, kept only if
- * more checks pass); then the transfer refinement (transferRefinement); then one more covariate
+ * more adjustment rounds, kept only if more checks pass); then the out-of-sample finish, and
+ * again after fixed-effect shifts for Table 2's Scores mean and SD (that run kept only if more
+ * checks pass after it); then the transfer refinement (transferRefinement); then one more covariate
  * adjustment and more transfer runs (`closingRuns`); then the final result, with the adjusted
  * values.
  */
@@ -1952,41 +1953,35 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
   const oosProposals = opts.outOfSampleProposals ?? 8_000_000;
   if (oosProposals > 0) {
     const inSample = fs.map((_, i) => cur.sIdx[i] >= 0);
-    const r = finishOutOfSample(cur.y, inSample, targets, rng.fork('finish-out-of-sample'), { ...opts.outOfSample, proposals: oosProposals, log });
+    // Table 2's Scores mean and SD: fixed-effect shifts move them without moving any reported
+    // regression number (fixedEffectShift.ts). They are made before the out-of-sample finish, which
+    // then repairs Table 1 around them; kept only if that finish ends with more checks passing than
+    // the finish without them.
+    const shiftedY = cur.y.map((a) => Int32Array.from(a));
+    const shifts = (opts.fixedEffectShift ?? true) ? shiftForTable2(shiftedY, fs, targets) : [];
+    const finishRng = rng.fork('finish-out-of-sample');
+    const r = finishOutOfSample(cur.y, inSample, targets, finishRng, { ...opts.outOfSample, proposals: oosProposals, log });
     log(`calibrate: out-of-sample finish ${r.before} -> ${r.after} of ${r.cells} Table 1 and figure cells (${r.firmsChanged} firms changed${r.yielded ? `; ${r.yielded} gave way` : ''})`);
     // The scores changed behind the problem's incremental state: rebuild it.
     if (r.firmsChanged > 0) cur = new Problem(fs, targets, cur.y);
-  }
-  if (opts.fixedEffectShift ?? true) {
-    // Table 2's Scores mean: a fixed-effect shift moves it without moving any reported regression
-    // number; the out-of-sample firms then repair Table 1 again. Kept only if more checks pass.
-    const y = cur.y.map((a) => Int32Array.from(a));
-    const shift = shiftForTable2Mean(y, fs, targets);
-    if (shift) {
+    if (shifts.length > 0) {
       const before = passingChecks(cur, fs, targets);
-      const inSample = fs.map((_, i) => cur.sIdx[i] >= 0);
-      // The state is already finished but for the shifted band sums: a cooler start (t0 0.01 instead
-      // of 0.1) keeps more of it, and the better of two runs is kept (t0 0.01 reached 54 of 58 cells
-      // with 3 of 3 seeds on the committed data, t0 0.1 with 2 of 3).
-      let best: { y: Int32Array[]; after: number } | null = null;
-      for (const run of [1, 2]) {
-        const ys = y.map((a) => Int32Array.from(a));
-        const r = finishOutOfSample(ys, inSample, targets, rng.fork(`finish-out-of-sample-shift-${run}`), { t0: 0.01, ...opts.outOfSample, proposals: oosProposals, log });
-        const after = passingChecks(new Problem(fs, targets, ys), fs, targets);
-        log(
-          `calibrate: fixed-effect shift (${SUB_KEYS[shift.sub]} ${shift.delta > 0 ? '+' : ''}${shift.delta} for the ${shift.firms.length} sample firms of ${shift.factor} ${shift.level}), ` +
-            `out-of-sample finish ${run}: ${r.before} -> ${r.after} of its cells; ${before} -> ${after} of the calibration checks`,
-        );
-        if (!best || after > best.after) best = { y: ys, after };
-      }
-      if (best && best.after > before) cur = new Problem(fs, targets, best.y);
-      else log('calibrate: fixed-effect shift not kept');
+      const what = shifts
+        .map((sh) => `${SUB_KEYS[sh.sub]} ${sh.delta > 0 ? '+' : ''}${sh.delta} for the ${sh.firms.length} sample firms of ${sh.factor} ${sh.level}`)
+        .join(', ');
+      // Forked from the finish's generator, not from rng: a fork advances its parent, and the later
+      // phases' streams (hence the data, when the shifts are not kept) stay those of a run without shifts.
+      const rs = finishOutOfSample(shiftedY, inSample, targets, finishRng.fork('shifted'), { ...opts.outOfSample, proposals: oosProposals, log });
+      const shifted = new Problem(fs, targets, shiftedY);
+      const after = passingChecks(shifted, fs, targets);
+      log(`calibrate: fixed-effect shifts (${what}), out-of-sample finish ${rs.before} -> ${rs.after} of its cells; ${before} -> ${after} of the calibration checks${after > before ? '' : '; not kept'}`);
+      if (after > before) cur = shifted;
     }
   }
   cur = transferRefinement(cur, fs, targets, rng, 'refine-transfers', opts.transferRuns ?? 20, opts, log);
   const closingRuns = opts.closingRuns ?? 10;
   if (closingRuns > 0) {
-    // The phases since the last adjustment moved scores (the finish, the shift, the transfers):
+    // The phases since the last adjustment moved scores (the finish, the shifts, the transfers):
     // one more covariate adjustment from there, then transfer runs again. Neither can lose a check.
     const before = passingChecks(cur, fs, targets);
     const next = adjustState(cur, fs, targets, opts, log);
