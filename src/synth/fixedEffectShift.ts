@@ -20,7 +20,7 @@
  * minimum and maximum) see only its part. A shift of 6 in Social Responsibility alone may move
  * that model's R^2 out of its window where 3 + 3 in two sub-scores does not.
  */
-import { bandOf, scoresByFirm, SUB_KEYS, verify, WEIGHTS } from './calibrateScores.ts';
+import { bandOf, scoresByFirm, SUB_KEYS, verify, WEIGHTS, type TargetCheck } from './calibrateScores.ts';
 import { sumWindow } from './finishOutOfSample.ts';
 import { FIRST_LEVEL_LABELS, scoresRow, type Published } from './targets.ts';
 import type { SynthFirm } from './types.ts';
@@ -67,11 +67,12 @@ interface TotalShift {
  * 2, 3 and 4) and Table 1's minima and maxima (a firm holding a band's published minimum must
  * not leave it; the means, SDs and medians of Table 1 are the out-of-sample firms' to repair).
  */
-function keptChecks(firms: readonly SynthFirm[], pub: Published, y: Int32Array[]): boolean[] {
-  return verify(firms as SynthFirm[], pub, scoresByFirm(y, firms))
-    .filter((c) => (!c.group.startsWith('Table 1') && !c.group.startsWith('Figure')) || c.stat === 'min' || c.stat === 'max')
-    .map((c) => c.ok);
+function keptChecks(checks: readonly TargetCheck[]): boolean[] {
+  return checks.filter((c) => (!c.group.startsWith('Table 1') && !c.group.startsWith('Figure')) || c.stat === 'min' || c.stat === 'max').map((c) => c.ok);
 }
+
+/** verify() on scores y. */
+const checksOf = (firms: readonly SynthFirm[], pub: Published, y: Int32Array[]) => verify(firms as SynthFirm[], pub, scoresByFirm(y, firms));
 
 /** Sum of squared deviations from the mean. */
 function sumSquares(v: ArrayLike<number>): number {
@@ -85,15 +86,6 @@ function sumSquares(v: ArrayLike<number>): number {
 
 /** Median of a sorted array. */
 const medianOfSorted = (v: readonly number[]) => (v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2);
-
-/** Every way to write `total` as an ordered sum of `parts` whole numbers of its sign (or zero). */
-function compositions(total: number, parts: number): number[][] {
-  if (parts === 1) return [[total]];
-  const sign = Math.sign(total) || 1;
-  const out: number[][] = [];
-  for (let k = 0; k <= Math.abs(total); k++) for (const rest of compositions(total - sign * k, parts - 1)) out.push([sign * k, ...rest]);
-  return out;
-}
 
 /**
  * When the sample's Scores mean or SD (Table 2) misses its printed value, find the fixed-effect
@@ -124,12 +116,13 @@ export function shiftForTable2(y: Int32Array[], firms: readonly SynthFirm[], pub
   const totals = new Float64Array(firms.length);
   firms.forEach((_, f) => (totals[f] = SUB_KEYS.reduce((a, __, s) => a + y[s][f], 0)));
 
-  /** Firm -> total shift of some group shifts (a firm may be in both groups of a pair). */
-  const offsets = (shifts: readonly TotalShift[]) => {
+  /** Firm -> total shift of some shifts of firm lists (a firm may be in several groups). */
+  const offsets = (shifts: readonly { firms: readonly number[]; delta: number }[]) => {
     const d = new Map<number, number>();
-    for (const { group, delta } of shifts) for (const f of group.members) d.set(f, (d.get(f) ?? 0) + delta);
+    for (const { firms: members, delta } of shifts) for (const f of members) d.set(f, (d.get(f) ?? 0) + delta);
     return d;
   };
+  const ofGroups = (shifts: readonly TotalShift[]) => shifts.map((t) => ({ firms: t.group.members, delta: t.delta }));
   /** Table 2's Scores sum, SD, min, median and max after some group shifts. */
   const table2 = (d: Map<number, number>) => {
     const v = sample.map((f) => totals[f] + (d.get(f) ?? 0));
@@ -163,8 +156,8 @@ export function shiftForTable2(y: Int32Array[], firms: readonly SynthFirm[], pub
 
   // What each sub-score's own checks see: its range, its all-firm min and max (Table 1), and its
   // Table 4 R^2, which moves only through the total sum of squares (the residuals stay).
-  const before = keptChecks(firms, pub, y);
-  const checks = verify(firms as SynthFirm[], pub, scoresByFirm(y, firms));
+  const checks = checksOf(firms, pub, y);
+  const before = keptChecks(checks);
   const subR2 = SUB_KEYS.map((k) => {
     const c = checks.find((x) => x.group === `Table 4 ${FIRST_LEVEL_LABELS[k]}` && x.stat === 'r2');
     if (!c) throw new Error(`fixedEffectShift: verify() has no R^2 check for ${FIRST_LEVEL_LABELS[k]}`);
@@ -176,7 +169,7 @@ export function shiftForTable2(y: Int32Array[], firms: readonly SynthFirm[], pub
   /** Whether sub-score s may take these shifts (parts of the candidate's total shifts). */
   const subAllows = (s: number, parts: readonly TotalShift[]) => {
     if (parts.every((p) => p.delta === 0)) return true;
-    const d = offsets(parts);
+    const d = offsets(ofGroups(parts));
     const [min, max] = ranges[s];
     for (const [f, dt] of d) if (y[s][f] + dt < min || y[s][f] + dt > max) return false;
     let newMin = Infinity;
@@ -237,7 +230,7 @@ export function shiftForTable2(y: Int32Array[], firms: readonly SynthFirm[], pub
         SUB_ORDER.flatMap((s, j) => (c[j][i] === 0 ? [] : [{ factor: t.group.factor, level: t.group.level, sub: s, delta: c[j][i], firms: t.group.members }])),
       );
       apply(shifts, 1);
-      const after = keptChecks(firms, pub, y);
+      const after = keptChecks(checksOf(firms, pub, y));
       apply(shifts, -1);
       if (before.some((ok, k) => ok && !after[k])) continue;
       return { shifts, pass: after.filter(Boolean).length, miss: meanMiss(shifts), moves: shifts.reduce((a, sh) => a + sh.firms.length, 0) };
@@ -257,7 +250,6 @@ export function shiftForTable2(y: Int32Array[], firms: readonly SynthFirm[], pub
   const shared = groups.map((g) => groups.map((h) => (g.factor === h.factor ? 0 : g.members.filter((f) => firms[f][h.factor] === h.level).length)));
   const sum0 = start.sum;
   const sq0 = sample.reduce((a, f) => a + totals[f] * totals[f], 0);
-  const sd0 = Math.sqrt((sq0 - (sum0 * sum0) / n) / (n - 1));
   /** Whether k group shifts (group indices and deltas) qualify on Table 2 and the bands (before any split). */
   const qualifies = (gs: readonly number[], ds: readonly number[], need: number) => {
     let s = sum0;
@@ -270,8 +262,8 @@ export function shiftForTable2(y: Int32Array[], firms: readonly SynthFirm[], pub
     if (s < lo || s > hi) return false;
     // The exact SD is verify()'s to judge; this screen only needs to keep every candidate.
     const sdOk = Math.abs(Math.sqrt((q - (s * s) / n) / (n - 1)) - t2.sd) <= SD_TOL + 1e-6;
-    if (Number(true) + Number(sdOk) < need) return false;
-    const d = offsets(gs.map((g, a) => ({ group: groups[g], delta: ds[a] })));
+    if (need === 2 && !sdOk) return false;
+    const d = offsets(gs.map((g, a) => ({ firms: groups[g].members, delta: ds[a] })));
     const t = table2(d);
     if (landed(t) < need || t.min !== start.min || t.median !== start.median || t.max !== start.max) return false;
     for (const [f, dt] of d) if (bandOf(totals[f] + dt) !== bandOf(totals[f])) return false;
@@ -280,7 +272,7 @@ export function shiftForTable2(y: Int32Array[], firms: readonly SynthFirm[], pub
 
   // Single groups first, then pairs, then triples, each only while nothing lands both cells.
   let best: Candidate | null = null;
-  const landsBoth = (c: Candidate | null) => c !== null && landed(table2(offsets(c.shifts.map((sh) => ({ group: { ...sh, members: sh.firms }, delta: sh.delta }))))) === 2;
+  const landsBoth = (c: Candidate | null) => c !== null && landed(table2(offsets(c.shifts))) === 2;
   for (let k = 1; k <= MAX_GROUPS && !landsBoth(best); k++) {
     const need = k === 1 ? landedBefore + 1 : 2;
     const bestK: { c: Candidate | null } = { c: null };
