@@ -203,6 +203,7 @@ describe('cscs synth', () => {
     await expect(run(['--no-shift', '--oos'])).rejects.toThrow(/--oos needs a whole number, got ''/);
     await expect(run(['--transfers', '1.5'])).rejects.toThrow(/--transfers needs a whole number, got '1.5'/);
     await expect(run(['--closing', '-1'])).rejects.toThrow(/--closing needs a whole number, got '-1'/);
+    await expect(run(['--no-program', '--closing'])).rejects.toThrow(/--closing needs a whole number, got ''/);
   });
 });
 

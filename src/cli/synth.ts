@@ -1,6 +1,6 @@
 /**
  * `cscs synth`: regenerate the synthetic replication data set (six CSV files) from a seed.
- *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--quiet]
+ *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--quiet]
  * Same seed and options give byte-identical files. The full data set calibrates the scores
  * (40-50 minutes); --small N makes an N-firm demo data set quickly (placeholder scores).
  */
@@ -8,8 +8,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { DEFAULT_SEED, buildDataset } from '../synth/generate.ts';
+import { loadLpSolver } from '../synth/subScoreProgram.ts';
 
-const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--quiet]
+const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--quiet]
 
   --seed N    integer seed (default ${DEFAULT_SEED}, the committed data set)
   --out DIR   output folder (default data/replication)
@@ -27,6 +28,8 @@ const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N]
               0 skips it)
   --closing N  transfer runs after one more covariate adjustment that close the
               calibration (default 10; 0 skips the adjustment and the runs)
+  --no-program  skip the sub-score program that ends the calibration (a planned
+              move between sub-scores, solved with HiGHS, for Table 4)
   --quiet     no progress messages
 `;
 
@@ -50,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
   let fixedEffectShift: boolean | undefined;
   let transferRuns: number | undefined;
   let closingRuns: number | undefined;
+  let program = true;
   let quiet = false;
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
@@ -70,11 +74,14 @@ export async function run(argv: string[]): Promise<number> {
     else if (a === '--no-shift') fixedEffectShift = false;
     else if (a === '--transfers') transferRuns = intOption('--transfers', argv[++k], 0);
     else if (a === '--closing') closingRuns = intOption('--closing', argv[++k], 0);
+    else if (a === '--no-program') program = false;
     else if (a === '--quiet') quiet = true;
     else throw new InputError(`synth: unknown option '${a}'\n${usage}`);
   }
   const log = quiet ? undefined : (m: string): void => void process.stderr.write(`${m}\n`);
-  const ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, fixedEffectShift, transferRuns, closingRuns, log } } : { nFirms: small });
+  // HiGHS loads asynchronously (WebAssembly), so it is loaded here and handed to the calibration.
+  const lpSolver = small === null && program ? await loadLpSolver() : undefined;
+  const ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, fixedEffectShift, transferRuns, closingRuns, lpSolver, log } } : { nFirms: small });
   mkdirSync(out, { recursive: true });
   for (const [name, text] of ds.files) writeFileSync(join(out, name), text);
   if (!quiet) {

@@ -30,6 +30,7 @@ import { refineCells, type RefineOptions } from './refineCells.ts';
 import { ADJUSTABLE, adjustCovariates, type AdjustOptions } from './adjustCovariates.ts';
 import { finishOutOfSample, kickSampleMedians, type FinishOutOfSampleOptions } from './finishOutOfSample.ts';
 import { shiftForTable2 } from './fixedEffectShift.ts';
+import { subScoreProgram, type LpSolver, type SubScoreProgramOptions } from './subScoreProgram.ts';
 import { table2Targets } from './covariates.ts';
 import { COVARIATE_LABELS, FIRST_LEVEL_LABELS, figure1Target, scoresRow, table3Covariates, type Published, type PublishedModel, type PublishedSummary } from './targets.ts';
 import { FIRST_LEVEL_WEIGHTS, X_NAMES, type FirstLevelScores, type RegressionX, type ScoreRecord, type SynthFirm } from './types.ts';
@@ -120,6 +121,18 @@ export interface CalibrateOptions {
    * (rng forks `refine-closing-${run}`; default 10; 0 skips both).
    */
   closingRuns?: number;
+  /**
+   * HiGHS (subScoreProgram.ts `loadLpSolver`; loading is asynchronous, so the caller passes it in).
+   * With it, calibration ends with the sub-score program: a planned move of transfers between the
+   * sample firms' sub-scores that lands the Table 4 cells no local move reaches, then the
+   * out-of-sample finish once more; kept only if more of the calibration checks pass. Without it
+   * (tests, small data sets) that phase is skipped.
+   */
+  lpSolver?: LpSolver;
+  /** Whether to run the sub-score program when `lpSolver` is given (default true). */
+  subScoreProgram?: boolean;
+  /** Options of the sub-score program other than its log (development). */
+  subScore?: Omit<SubScoreProgramOptions, 'log'>;
   /** Other options of the out-of-sample finish (development). */
   outOfSample?: Omit<FinishOutOfSampleOptions, 'proposals' | 'log'>;
   /** Options of the covariate adjustment other than its log. */
@@ -1928,8 +1941,8 @@ function adjustState(p: Problem, fs0: SynthFirm[], targets: Published, opts: Cal
  * more adjustment rounds, kept only if more checks pass); then the out-of-sample finish, and
  * again after fixed-effect shifts for Table 2's Scores mean and SD (that run kept only if more
  * checks pass after it); then the transfer refinement (transferRefinement); then one more covariate
- * adjustment and more transfer runs (`closingRuns`); then the final result, with the adjusted
- * values.
+ * adjustment and more transfer runs (`closingRuns`); then, given an LP solver, the sub-score
+ * program (subScorePhase); then the final result, with the adjusted values.
  */
 function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[], targets: Published, rng: Rng, opts: CalibrateOptions, log: (m: string) => void): CalibrationResult {
   let { prob: cur, firms: fs } = adjustRounds(prob, adjusted, targets, rng, '', opts, log);
@@ -1991,6 +2004,7 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
     }
     log(`calibrate: closing adjustment and transfer runs: ${before} -> ${passingChecks(cur, fs, targets)} of the calibration checks`);
   }
+  if (opts.lpSolver && (opts.subScoreProgram ?? true)) cur = subScorePhase(cur, fs, targets, opts.lpSolver, rng, opts, log);
   const result = finalResult(cur, fs, targets, log);
   fs.forEach((f, i) => {
     if (cur.sIdx[i] < 0) return;
@@ -2030,6 +2044,36 @@ function transferRefinement(prob: Problem, fs: SynthFirm[], targets: Published, 
     }
   }
   return cur;
+}
+
+/**
+ * The sub-score program (subScoreProgram.ts) and, around its move, the out-of-sample finish again
+ * (rng fork `finish-sub-score-program`): the state with the most calibration checks passing among
+ * the move alone and the move with the finish, kept only if it passes more than `prob`.
+ */
+function subScorePhase(prob: Problem, fs: SynthFirm[], targets: Published, solver: LpSolver, rng: Rng, opts: CalibrateOptions, log: (m: string) => void): Problem {
+  const before = passingChecks(prob, fs, targets);
+  const r = subScoreProgram(prob.y, fs, targets, solver, { ...opts.subScore, log });
+  if (!r) {
+    log(`calibrate: sub-score program: no feasible plan; ${before} of the calibration checks, unchanged`);
+    return prob;
+  }
+  let best = prob;
+  let bestChecks = before;
+  const planned = new Problem(fs, targets, r.y);
+  const plannedChecks = passingChecks(planned, fs, targets);
+  if (plannedChecks > bestChecks) ({ best, bestChecks } = { best: planned, bestChecks: plannedChecks });
+  let finishedChecks = plannedChecks;
+  const proposals = opts.outOfSampleProposals ?? 8_000_000;
+  if (proposals > 0) {
+    const y = r.y.map((a) => Int32Array.from(a));
+    const f = finishOutOfSample(y, fs.map((_, i) => prob.sIdx[i] >= 0), targets, rng.fork('finish-sub-score-program'), { ...opts.outOfSample, proposals, log });
+    const finished = new Problem(fs, targets, y);
+    finishedChecks = passingChecks(finished, fs, targets);
+    if (finishedChecks > bestChecks) ({ best, bestChecks } = { best: finished, bestChecks: finishedChecks });
+  }
+  log(`calibrate: sub-score program (${r.points} points moved between the sub-scores of ${r.firms} sample firms): ${before} -> ${plannedChecks} of the calibration checks, ${finishedChecks} after the out-of-sample finish${bestChecks > before ? '' : '; not kept'}`);
+  return best;
 }
 
 function finalResult(prob: Problem, firms: SynthFirm[], targets: Published, log: (m: string) => void): CalibrationResult {
