@@ -94,8 +94,8 @@ interface Cell {
 
 /**
  * Plans an integer move of the sample firms' sub-scores (totals fixed) that lands every Table 4
- * cell, keeping Table 1's category statistics. Returns null when the first linear program is
- * infeasible.
+ * cell, keeping Table 1's category statistics. Returns null when no linear program reaches a
+ * point with every cell in place; the unchanged scores when Table 4 already passes.
  */
 export function subScoreProgram(y: readonly Int32Array[], firms: readonly SynthFirm[], pub: Published, solver: LpSolver, opts: SubScoreProgramOptions = {}): SubScoreProgramResult | null {
   const tolShare = opts.tolShare ?? 0.7;
@@ -343,8 +343,10 @@ export function subScoreProgram(y: readonly Int32Array[], firms: readonly SynthF
 
 /**
  * Integer scores near the continuous point Yc: per-firm rounding (totals kept), then the integer
- * correction over transfers with Social Responsibility that brings the linearised cells (at Yc)
- * back inside tolerance.
+ * correction over transfers with Social Responsibility that brings the cells back inside
+ * tolerance, modelled from their exact values at the rounded point, their gradients at Yc
+ * (`cells`) and each transfer's curvature (central differences with `cellsAt`). `misses`: cells
+ * the model still puts outside tolerance (all of them when a range is left).
  */
 function roundOnLattice(Yc: Float64Array[], Y0: Float64Array[], cells: Cell[], cellsAt: (Y: Float64Array[]) => Cell[], startPass: ReadonlySet<string>, lo: number[], hi: number[], frozen: Uint8Array[], opts: SubScoreProgramOptions): { Y: Int32Array[]; vars: number; misses: number } {
   const S = NSUB;
