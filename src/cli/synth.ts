@@ -2,7 +2,7 @@
  * `cscs synth`: regenerate the synthetic replication data set (six CSV files) from a seed.
  *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--quiet]
  * Same seed and options give byte-identical files. The full data set calibrates the scores
- * (40-50 minutes); --small N makes an N-firm demo data set quickly (placeholder scores).
+ * (45-60 minutes); --small N makes an N-firm demo data set quickly (placeholder scores).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
