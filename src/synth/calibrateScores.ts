@@ -48,6 +48,8 @@ const SAFETY_DESC = 0.9;
 const OFF_MAX_COST = 0.3;
 /** Scale of exact statistics (counts, minima, medians, maxima): one unit off costs 1 / EXACT_SCALE^2. */
 const EXACT_SCALE = 0.2;
+/** Annealing proposals per run of the out-of-sample finish (CalibrateOptions.outOfSampleProposals). */
+const OOS_PROPOSALS = 8_000_000;
 
 export interface CalibrateOptions {
   /** Annealing sweeps (one sweep = one proposal per firm and sub-score). Default 3500 (about 2.5 minutes). */
@@ -1963,7 +1965,7 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
       if (after > before) ({ prob: cur, firms: fs } = { prob: next, firms: nextFs });
     }
   }
-  const oosProposals = opts.outOfSampleProposals ?? 8_000_000;
+  const oosProposals = opts.outOfSampleProposals ?? OOS_PROPOSALS;
   if (oosProposals > 0) {
     const inSample = fs.map((_, i) => cur.sIdx[i] >= 0);
     // Table 2's Scores mean and SD: fixed-effect shifts move them without moving any reported
@@ -2062,15 +2064,21 @@ function subScorePhase(prob: Problem, fs: SynthFirm[], targets: Published, solve
   let bestChecks = before;
   const planned = new Problem(fs, targets, r.y);
   const plannedChecks = passingChecks(planned, fs, targets);
-  if (plannedChecks > bestChecks) ({ best, bestChecks } = { best: planned, bestChecks: plannedChecks });
+  if (plannedChecks > bestChecks) {
+    best = planned;
+    bestChecks = plannedChecks;
+  }
   let finishedChecks = plannedChecks;
-  const proposals = opts.outOfSampleProposals ?? 8_000_000;
+  const proposals = opts.outOfSampleProposals ?? OOS_PROPOSALS;
   if (proposals > 0) {
     const y = r.y.map((a) => Int32Array.from(a));
     const f = finishOutOfSample(y, fs.map((_, i) => prob.sIdx[i] >= 0), targets, rng.fork('finish-sub-score-program'), { ...opts.outOfSample, proposals, log });
     const finished = new Problem(fs, targets, y);
     finishedChecks = passingChecks(finished, fs, targets);
-    if (finishedChecks > bestChecks) ({ best, bestChecks } = { best: finished, bestChecks: finishedChecks });
+    if (finishedChecks > bestChecks) {
+      best = finished;
+      bestChecks = finishedChecks;
+    }
   }
   log(`calibrate: sub-score program (${r.points} points moved between the sub-scores of ${r.firms} sample firms): ${before} -> ${plannedChecks} of the calibration checks, ${finishedChecks} after the out-of-sample finish${bestChecks > before ? '' : '; not kept'}`);
   return best;
