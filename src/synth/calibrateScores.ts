@@ -2072,7 +2072,7 @@ function subScorePhase(prob: Problem, fs: SynthFirm[], targets: Published, solve
   const proposals = opts.outOfSampleProposals ?? OOS_PROPOSALS;
   if (proposals > 0) {
     const y = r.y.map((a) => Int32Array.from(a));
-    const f = finishOutOfSample(y, fs.map((_, i) => prob.sIdx[i] >= 0), targets, rng.fork('finish-sub-score-program'), { ...opts.outOfSample, proposals, log });
+    finishOutOfSample(y, fs.map((_, i) => prob.sIdx[i] >= 0), targets, rng.fork('finish-sub-score-program'), { ...opts.outOfSample, proposals, log });
     const finished = new Problem(fs, targets, y);
     finishedChecks = passingChecks(finished, fs, targets);
     if (finishedChecks > bestChecks) {
