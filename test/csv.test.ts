@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -78,6 +78,7 @@ describe('parseCsv (RFC 4180)', () => {
     const u16 = join(dir, 'u16.csv');
     writeFileSync(u16, Buffer.from([0xff, 0xfe, 0x61, 0x00]));
     expect(err(() => readCsv(u16))).toMatch(/UTF-16/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 

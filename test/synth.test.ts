@@ -3,7 +3,7 @@
  * exact Table 2 marginals (checked through the replication pipeline against published.json), and
  * the building blocks against hand calculations.
  */
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -188,8 +188,12 @@ describe('cscs synth', () => {
     const d2 = mkdtempSync(join(tmpdir(), 'synth-'));
     expect(await run(['--small', '30', '--seed', '11', '--out', d1])).toBe(0);
     expect(await run(['--small', '30', '--seed', '11', '--out', d2])).toBe(0);
-    expect(readdirSync(d1).sort()).toEqual([...FILES].sort());
-    for (const f of FILES) expect(readFileSync(join(d1, f), 'utf8')).toBe(readFileSync(join(d2, f), 'utf8'));
+    try {
+      expect(readdirSync(d1).sort()).toEqual([...FILES].sort());
+      for (const f of FILES) expect(readFileSync(join(d1, f), 'utf8')).toBe(readFileSync(join(d2, f), 'utf8'));
+    } finally {
+      for (const d of [d1, d2]) rmSync(d, { recursive: true, force: true });
+    }
   });
   it('rejects bad options with an InputError', async () => {
     await expect(run(['--seed', 'abc'])).rejects.toThrow(InputError);
@@ -224,6 +228,7 @@ describe('adjusted covariates from the scorer reach the raw files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'synth-adjusted-'));
   for (const [name, text] of ds.files) writeFileSync(join(dir, name), text);
   const sample = buildSample(loadRawFolder(dir));
+  rmSync(dir, { recursive: true, force: true });
 
   it('the pipeline derives the adjusted values (to 1e-7) and the unchanged firms exactly as before', () => {
     expect(changed.size).toBe(3);
@@ -265,6 +270,7 @@ describe('full-size data set through the replication pipeline', () => {
   const dir = mkdtempSync(join(tmpdir(), 'synth-full-'));
   for (const [name, text] of ds.files) writeFileSync(join(dir, name), text);
   const sample = buildSample(loadRawFolder(dir));
+  rmSync(dir, { recursive: true, force: true });
   const published = JSON.parse(readFileSync(new URL('../data/paper/published.json', import.meta.url), 'utf8'));
 
   it('has 531 firms, 414 in the regression sample, and exercises the sample flow', () => {
