@@ -10,10 +10,10 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadLpSolver, subScoreProgram, type LpSolver } from '../src/synth/subScoreProgram.ts';
-import { SUB_KEYS } from '../src/synth/calibrateScores.ts';
+import { SUB_KEYS, TOTAL_PROGRAM } from '../src/synth/calibrateScores.ts';
 import { COVARIATE_LABELS, FIRST_LEVEL_LABELS, loadPublished, type Published } from '../src/synth/targets.ts';
 import { feols } from '../src/stats/feols.ts';
-import { FIT_OPTIONS, modelSpec, TABLE4_MODELS } from '../src/study/models.ts';
+import { FIT_OPTIONS, modelSpec, TABLE3_MODELS, TABLE4_MODELS } from '../src/study/models.ts';
 import type { DataTable } from '../src/stats/types.ts';
 import { X_NAMES as COVARIATES, type RegressionX, type SynthFirm } from '../src/synth/types.ts';
 
@@ -37,6 +37,7 @@ function table(y: Int32Array[]): DataTable {
   const columns: DataTable['columns'] = {};
   for (const c of COVARIATES) columns[c] = Float64Array.from(sample, (f) => firms[f].x[c]);
   SUB_KEYS.forEach((k, s) => (columns[k] = Float64Array.from(sample, (f) => y[s][f])));
+  columns.total = Float64Array.from(sample, (f) => SUB_KEYS.reduce((a, _, s) => a + y[s][f], 0));
   columns.industry = sample.map((f) => firms[f].industry);
   columns.city = sample.map((f) => firms[f].city);
   return { nrows: sample.length, columns, source: 'subScoreProgram.test' };
@@ -132,4 +133,107 @@ describe('sub-score program (Table 4 by planned transfers)', () => {
     expect(r!.programs).toBe(0);
     expect(r!.y).toEqual(landed);
   });
+});
+
+/** Mean and SD (n - 1) of plain numbers. */
+function meanSd(v: number[]): { mean: number; sd: number } {
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return { mean, sd: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) };
+}
+
+/** Median (Stata: the mean of the two middle values). */
+function median(v: number[]): number {
+  const w = [...v].sort((a, b) => a - b);
+  const m = w.length >> 1;
+  return w.length % 2 ? w[m] : (w[m - 1] + w[m]) / 2;
+}
+
+/**
+ * Every regression cell of Tables 3 and 4 (coefficient, SE, stars, R^2) refitted with feols, and
+ * every Table 1 / Table 2 mean and SD by plain loops, against published p: name -> passes.
+ */
+function cellsPassing(y: Int32Array[], p: Published): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  const data = table(y);
+  const regression = (group: string, def: (typeof TABLE3_MODELS)[number], model: Published['table3']['models'][number], tight: boolean) => {
+    const fit = feols(data, modelSpec(def), FIT_OPTIONS);
+    const stars = (j: number) => (fit.p[j] < 0.01 ? 3 : fit.p[j] < 0.05 ? 2 : fit.p[j] < 0.1 ? 1 : 0);
+    for (const c of [...def.covariates, '(Intercept)']) {
+      const j = fit.terms.indexOf(c);
+      const t = model.coefficients[c === '(Intercept)' ? 'Constant' : COVARIATE_LABELS[c as keyof RegressionX]];
+      out.set(`${group} ${c} coef`, Math.abs(fit.coef[j] - t.coef) <= (tight ? 0.01 : 0.25 * t.se) + 1e-9);
+      out.set(`${group} ${c} se`, Math.abs(fit.se[j] - t.se) <= (tight ? 0.01 : 0.1) * t.se + 1e-9);
+      out.set(`${group} ${c} stars`, stars(j) === t.stars);
+    }
+    out.set(`${group} r2`, Math.abs(fit.r2 - model.r2) <= (tight ? 0.0005 : 0.01) + 1e-9);
+  };
+  for (const def of TABLE3_MODELS) regression(`Table 3 ${def.label}`, def, p.table3.models.find((m) => m.model === def.label)!, def.label === '(5)');
+  for (const def of TABLE4_MODELS) regression(`Table 4 ${def.label}`, def, p.table4.models.find((m) => m.model === FIRST_LEVEL_LABELS[def.y as (typeof SUB_KEYS)[number]])!, true);
+  const total = (i: number) => SUB_KEYS.reduce((a, _, s) => a + y[s][i], 0);
+  const summary = (name: string, v: number[], t: { mean: number; sd: number }) => {
+    const m = meanSd(v);
+    out.set(`${name} mean`, Math.abs(m.mean - t.mean) <= 0.005 + 1e-9);
+    out.set(`${name} sd`, Math.abs(m.sd - t.sd) <= 0.005 + 1e-9);
+  };
+  const t2 = p.table2.rows.find((r) => r.variable === 'Scores')!;
+  summary('Table 2 Scores', sample.map(total), t2);
+  const all = firms.map((_, i) => total(i));
+  summary('Table 1 Total', all, p.table1.total_score);
+  const bandLo = [850, 800, 750, 700, -Infinity];
+  p.table1.ratings.forEach((r, b) => summary(`Table 1 ${r.rating}`, all.filter((t) => t >= bandLo[b] && (b === 0 || t < bandLo[b - 1])), r));
+  SUB_KEYS.forEach((k, s) => summary(`Table 1 ${FIRST_LEVEL_LABELS[k]}`, Array.from(y[s]), p.table1.first_level_scores.find((r) => r.indicator === FIRST_LEVEL_LABELS[k])!));
+  return out;
+}
+
+describe('total program (sub-score program with moving totals)', () => {
+  // Targets moved off the committed data: Table 2's Scores SD 0.015 below the committed sample's
+  // and model (5)'s R^2 0.0015 below its feols fit, so that both need a move of the totals.
+  const pub = structuredClone(loadPublished());
+  const before = committed();
+  const sd0 = meanSd(sample.map((f) => SUB_KEYS.reduce((a, _, s) => a + before[s][f], 0))).sd;
+  const r2Of = (y: Int32Array[]) => feols(table(y), modelSpec(TABLE3_MODELS.find((d) => d.label === '(5)')!), FIT_OPTIONS).r2;
+  pub.table2.rows.find((r) => r.variable === 'Scores')!.sd = Math.round((sd0 - 0.015) * 1000) / 1000;
+  pub.table3.models.find((m) => m.model === '(5)')!.r2 = Math.round((r2Of(before) - 0.0015) * 10000) / 10000;
+
+  it('lands both with every passing cell of Tables 1-4 kept, no firm leaving its band and every median and extreme kept', async () => {
+    const solver = await loadLpSolver();
+    const passBefore = cellsPassing(before, pub);
+    expect(passBefore.get('Table 2 Scores sd')).toBe(false);
+    expect(passBefore.get('Table 3 (5) r2')).toBe(false);
+    const r = subScoreProgram(before, firms, pub, solver, TOTAL_PROGRAM);
+    expect(r).not.toBeNull();
+    const y = r!.y;
+    const passAfter = cellsPassing(y, pub);
+    expect(passAfter.get('Table 2 Scores sd')).toBe(true);
+    expect(passAfter.get('Table 3 (5) r2')).toBe(true);
+    const lost = [...passBefore].filter(([name, ok]) => ok && !passAfter.get(name)).map(([name]) => name);
+    expect(lost).toEqual([]);
+    // Bands, medians and extremes (all firms, the sample, each band) by plain loops.
+    const totals = (yy: Int32Array[]) => firms.map((_, i) => SUB_KEYS.reduce((a, _, s) => a + yy[s][i], 0));
+    const t0 = totals(before);
+    const t1 = totals(y);
+    const band = (t: number) => (t >= 850 ? 0 : t >= 800 ? 1 : t >= 750 ? 2 : t >= 700 ? 3 : 4);
+    t0.forEach((t, i) => expect(band(t1[i]), firms[i].firm_id).toBe(band(t)));
+    const stats = (v: number[]) => [Math.min(...v), median(v), Math.max(...v)];
+    expect(stats(t1)).toEqual(stats(t0));
+    expect(stats(sample.map((f) => t1[f]))).toEqual(stats(sample.map((f) => t0[f])));
+    for (let b = 0; b < 5; b++) expect(stats(t1.filter((t) => band(t) === b))).toEqual(stats(t0.filter((t) => band(t) === b)));
+    // Integer scores inside the category ranges; category minimum holders kept; the tail locked.
+    const ranges = SUB_KEYS.map((k) => pub.table1.first_level_scores.find((row) => row.indicator === FIRST_LEVEL_LABELS[k])!);
+    let moved = 0;
+    firms.forEach((_, i) => {
+      if (t0[i] < 750) expect(t1[i]).toBe(t0[i]);
+      let d = 0;
+      SUB_KEYS.forEach((_, s) => {
+        expect(Number.isInteger(y[s][i])).toBe(true);
+        expect(y[s][i]).toBeGreaterThanOrEqual(ranges[s].min);
+        expect(y[s][i]).toBeLessThanOrEqual(ranges[s].max);
+        if (before[s][i] === ranges[s].min) expect(y[s][i]).toBe(before[s][i]);
+        d += Math.abs(y[s][i] - before[s][i]);
+      });
+      if (d > 0) moved++;
+    });
+    expect(moved).toBe(r!.firms);
+    expect(t1.some((t, i) => t !== t0[i])).toBe(true);
+  }, 900_000); // 40 linear programs and a 400-variable lattice rounding: about 1-3 min
 });

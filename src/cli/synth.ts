@@ -28,8 +28,9 @@ const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N]
               0 skips it)
   --closing N  transfer runs after one more covariate adjustment that close the
               calibration (default 10; 0 skips the adjustment and the runs)
-  --no-program  skip the sub-score program that ends the calibration (a planned
-              move between sub-scores, solved with HiGHS, for Table 4)
+  --no-program  skip the sub-score and total programs that end the calibration
+              (planned moves solved with HiGHS: between sub-scores for Table 4, then
+              of the totals for Table 2's Scores SD and model (5)'s R^2)
   --quiet     no progress messages
 `;
 
