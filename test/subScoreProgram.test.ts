@@ -65,6 +65,23 @@ function table4Misses(y: Int32Array[], p: Published): string[] {
   return misses;
 }
 
+/**
+ * Firm i's scores after a plan: integers inside the category ranges, a score at its category's
+ * minimum kept (Table 1's minimum keeps its holder). Returns the points moved, sum of |change|.
+ */
+function checkScores(before: Int32Array[], y: Int32Array[], i: number, pub: Published): number {
+  let d = 0;
+  SUB_KEYS.forEach((k, s) => {
+    const range = pub.table1.first_level_scores.find((row) => row.indicator === FIRST_LEVEL_LABELS[k])!;
+    expect(Number.isInteger(y[s][i])).toBe(true);
+    expect(y[s][i]).toBeGreaterThanOrEqual(range.min);
+    expect(y[s][i]).toBeLessThanOrEqual(range.max);
+    if (before[s][i] === range.min) expect(y[s][i]).toBe(before[s][i]);
+    d += Math.abs(y[s][i] - before[s][i]);
+  });
+  return d;
+}
+
 /** Published numbers with Table 4's Firm Age coefficients of Governance and Compliance moved by `delta` (in opposite directions) off the committed fit. */
 function movedTarget(delta: number): Published {
   const pub = structuredClone(loadPublished());
@@ -97,22 +114,13 @@ describe('sub-score program (Table 4 by planned transfers)', () => {
     expect(r).not.toBeNull();
     const y = r!.y;
     expect(table4Misses(y, pub)).toEqual([]);
-    const ranges = SUB_KEYS.map((k) => pub.table1.first_level_scores.find((row) => row.indicator === FIRST_LEVEL_LABELS[k])!);
     let points = 0;
     let moved = 0;
     firms.forEach((f, i) => {
       const totalBefore = SUB_KEYS.reduce((a, _, s) => a + before[s][i], 0);
       const totalAfter = SUB_KEYS.reduce((a, _, s) => a + y[s][i], 0);
       expect(totalAfter).toBe(totalBefore);
-      let d = 0;
-      SUB_KEYS.forEach((_, s) => {
-        expect(Number.isInteger(y[s][i])).toBe(true);
-        expect(y[s][i]).toBeGreaterThanOrEqual(ranges[s].min);
-        expect(y[s][i]).toBeLessThanOrEqual(ranges[s].max);
-        // A score at its category's minimum keeps it (Table 1's minimum keeps its holder).
-        if (before[s][i] === ranges[s].min) expect(y[s][i]).toBe(before[s][i]);
-        d += Math.abs(y[s][i] - before[s][i]);
-      });
+      const d = checkScores(before, y, i, pub);
       if (!f.inSample) expect(d).toBe(0);
       points += d;
       if (d > 0) moved++;
@@ -218,18 +226,10 @@ describe('total program (sub-score program with moving totals)', () => {
     expect(stats(sample.map((f) => t1[f]))).toEqual(stats(sample.map((f) => t0[f])));
     for (let b = 0; b < 5; b++) expect(stats(t1.filter((t) => band(t) === b))).toEqual(stats(t0.filter((t) => band(t) === b)));
     // Integer scores inside the category ranges; category minimum holders kept; the tail locked.
-    const ranges = SUB_KEYS.map((k) => pub.table1.first_level_scores.find((row) => row.indicator === FIRST_LEVEL_LABELS[k])!);
     let moved = 0;
     firms.forEach((_, i) => {
       if (t0[i] < 750) expect(t1[i]).toBe(t0[i]);
-      let d = 0;
-      SUB_KEYS.forEach((_, s) => {
-        expect(Number.isInteger(y[s][i])).toBe(true);
-        expect(y[s][i]).toBeGreaterThanOrEqual(ranges[s].min);
-        expect(y[s][i]).toBeLessThanOrEqual(ranges[s].max);
-        if (before[s][i] === ranges[s].min) expect(y[s][i]).toBe(before[s][i]);
-        d += Math.abs(y[s][i] - before[s][i]);
-      });
+      const d = checkScores(before, y, i, pub);
       if (d > 0) moved++;
     });
     expect(moved).toBe(r!.firms);

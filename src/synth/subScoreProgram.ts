@@ -459,8 +459,7 @@ export function subScoreProgram(y: readonly Int32Array[], firms: readonly SynthF
     }
     pending = [];
     Y = next;
-    const outOfPlace = cellsAt(Y).filter((c) => !(Math.abs(c.value - c.target) <= c.tol || (!c.must && !startPass.has(c.name))));
-    const inPlace = outOfPlace.length === 0;
+    const inPlace = cellsAt(Y).every((c) => Math.abs(c.value - c.target) <= c.tol || (!c.must && !startPass.has(c.name)));
     const frac: { s: number; i: number }[] = [];
     for (let s = 0; s < S; s++) for (let i = 0; i < nV; i++) if (Number.isNaN(fixed[s][i]) && Math.abs(Y[s][i] - Math.round(Y[s][i])) > 1e-7) frac.push({ s, i });
     log(`sub-score program: linear program ${it + 1}: ${inPlace ? 'every cell in place' : 'cells still out of place'}, ${frac.length} fractional scores`);
