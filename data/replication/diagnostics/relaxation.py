@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Continuous relaxations behind the "why the rest is hard" notes of data/replication/README.md.
+
+An optional cross-check (numpy + scipy), not part of the toolkit or its tests. It reads
+figures/analysis_sample.csv (the regression sample as `npm run replicate` writes it) and
+data/paper/published.json, treats the scores as real numbers instead of integers, and asks how
+close any scores could come with the committed covariates held fixed:
+
+  basic-data  the fewest Basic Data points the 414 sample firms can lose (sum of 80 - score,
+              each firm losing at most 40: Table 1's minimum) while every Table 4 Basic Data
+              cell stays inside its tolerance (coefficients 0.01, SEs 1%, R^2 0.0005); also with
+              the SE cells, or the SE and R^2 cells, left out. SLSQP from the committed scores and
+              from five perturbed starts (seeded).
+  totals      least squares on the sample totals (the locked tail below 750 fixed, the rest
+              between 750 and 935) over every Table 3 cell and Table 2's Scores mean and SD,
+              with model (1)'s Constant SE and model (3)'s Firm Size SE weighted 30 times.
+              Optional: --swap FIRM puts the 541 total on FIRM first (and FIRM's total on the
+              541 firm).
+
+Usage: python3 data/replication/diagnostics/relaxation.py basic-data | totals [--swap FIRM_ID]
+Local optimisers: the numbers are what they found, not proven bounds.
+"""
+import csv
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import least_squares, minimize
+
+ROOT = Path(__file__).resolve().parents[3]
+ROWS = list(csv.DictReader(open(ROOT / 'figures' / 'analysis_sample.csv')))
+PUB = json.load(open(ROOT / 'data' / 'paper' / 'published.json'))
+LABEL = {
+    'independent_director_pct': '% Independent Director', 'leverage': 'Leverage', 'roa': 'ROA', 'soe': 'SOE',
+    'state_share': '% State Shareholding', 'party_building': 'Party-Building Reform',
+    'political_connection': 'Political Connection', 'firm_size': 'Firm Size', 'firm_age': 'Firm Age',
+    'book_to_market': 'Book-to-Market',
+}
+COLUMN = {v: k for k, v in LABEL.items()}
+N = len(ROWS)
+INDUSTRIES = sorted({r['industry'] for r in ROWS})
+CITIES = sorted({r['city'] for r in ROWS})
+# Fixed effects as dummies, first level (code-point order) dropped: the pipeline's and R lm's constant.
+FE = np.array([[float(r['industry'] == i) for i in INDUSTRIES[1:]] + [float(r['city'] == c) for c in CITIES[1:]] for r in ROWS])
+
+
+def model(published: dict, tight: bool) -> dict:
+    """Projections of one published model: coefficient rows C, annihilator M, HC1 factor, targets, tolerances."""
+    names = [k for k in published['coefficients'] if k != 'Constant']
+    X = np.column_stack([np.ones(N)] + [[float(r[COLUMN[k]]) for r in ROWS] for k in names] + [FE])
+    XtXi = np.linalg.inv(X.T @ X)
+    C = (XtXi @ X.T)[: len(names) + 1]
+    coef = published['coefficients']
+    tb = np.array([coef['Constant']['coef']] + [coef[k]['coef'] for k in names])
+    ts = np.array([coef['Constant']['se']] + [coef[k]['se'] for k in names])
+    return {
+        'name': published['model'], 'terms': ['Constant'] + names, 'C': C, 'C2': C**2,
+        'M': np.eye(N) - X @ XtXi @ X.T, 'hc1': N / (N - X.shape[1]), 'tb': tb, 'ts': ts, 'r2': published['r2'],
+        'ctol': np.full(len(tb), 0.01) if tight else 0.25 * ts, 'stol': 0.01 if tight else 0.1,
+        'rtol': 0.0005 if tight else 0.01,
+    }
+
+
+def fit(m: dict, y: np.ndarray):
+    e = m['M'] @ y
+    return m['C'] @ y, np.sqrt(m['hc1'] * m['C2'] @ e**2), 1 - e @ e / ((y - y.mean()) @ (y - y.mean()))
+
+
+def misses(m: dict, y: np.ndarray) -> list:
+    b, se, r2 = fit(m, y)
+    out = [f"{t} coef {v:.3f} vs {p}" for t, v, p, tol in zip(m['terms'], b, m['tb'], m['ctol']) if abs(v - p) > tol]
+    out += [f"{t} se {v:.3f} vs {p}" for t, v, p in zip(m['terms'], se, m['ts']) if abs(v / p - 1) > m['stol']]
+    if abs(r2 - m['r2']) > m['rtol']:
+        out.append(f"R2 {r2:.4f} vs {m['r2']}")
+    return out
+
+
+def basic_data() -> None:
+    m = model(next(x for x in PUB['table4']['models'] if x['model'] == 'Basic Data'), True)
+    d_now = np.array([80.0 - float(r['basic_data']) for r in ROWS])
+    inside = 0.99  # of each tolerance, so that the optimiser's answer is strictly inside
+    coef = {'type': 'ineq', 'fun': lambda d: inside * 0.01 - np.abs(m['C'] @ (80 - d) - m['tb'])}
+    se = {'type': 'ineq', 'fun': lambda d: inside * 0.01 * m['ts'] - np.abs(fit(m, 80 - d)[1] - m['ts'])}
+    r2 = {'type': 'ineq', 'fun': lambda d: np.array([inside * 0.0005 - abs(fit(m, 80 - d)[2] - m['r2'])])}
+    print(f"committed scores: sample deductions {d_now.sum():.0f} points, sum of squares {(d_now**2).sum():.0f}")
+
+    def least(d0, cons):
+        res = minimize(lambda d: d.sum(), d0, method='SLSQP', bounds=[(0, 40)] * N, constraints=cons, options={'maxiter': 1500, 'ftol': 1e-9})
+        return res.x
+
+    rng = np.random.default_rng(20211001)
+    for label, cons in [('coefficients only', [coef]), ('coefficients and R^2', [coef, r2]), ('every cell', [coef, se, r2])]:
+        starts = [d_now] if label != 'every cell' else [d_now] + [perturbed(d_now, rng, k) for k in range(1, 6)]
+        for k, d0 in enumerate(starts):
+            d = least(d0, cons)
+            ok = not misses(m, 80 - d)
+            print(f"{label:22s} start {k}: least sample deductions {d.sum():6.1f} (sum of squares {(d**2).sum():5.0f}, {int((d > 0.5).sum())} firms){'' if ok else ' [not all cells inside]'}")
+
+
+def perturbed(d_now: np.ndarray, rng: np.random.Generator, k: int) -> np.ndarray:
+    """The committed deductions without the small ones (< 15 points), plus 2k random ones of 5-40 points."""
+    d0 = np.where(d_now < 15, 0.0, d_now)
+    idx = rng.choice(N, 2 * k, replace=False)
+    d0[idx] = rng.uniform(5, 40, len(idx))
+    return d0
+
+
+def totals(swap: str | None) -> None:
+    ms = [model(x, x['model'] == '(5)') for x in PUB['table3']['models']]
+    t2 = next(r for r in PUB['table2']['rows'] if r['variable'] == 'Scores')
+    y0 = np.array([float(r['total']) for r in ROWS])
+    if swap:
+        ids = [r['firm_id'] for r in ROWS]
+        a, b = int(np.argmin(y0)), ids.index(swap)
+        y0[a], y0[b] = y0[b], y0[a]
+    free = np.where(y0 >= 750)[0]
+
+    def full(z):
+        y = y0.copy()
+        y[free] = z
+        return y
+
+    def report(label, y):
+        print(label)
+        for m in ms:
+            print(f"  {m['name']}: {'; '.join(misses(m, y)) or 'every cell inside'}")
+        print(f"  Table 2 Scores mean {y.mean():.3f} (862.40), SD {y.std(ddof=1):.3f} (49.30)")
+
+    def resid(z):
+        y = full(z)
+        out = []
+        for m in ms:
+            b, se, r2 = fit(m, y)
+            w = np.ones(len(se))
+            if m['name'] == '(1)':
+                w[0] = 30
+            if m['name'] == '(3)':
+                w[m['terms'].index('Firm Size')] = 30
+            out += list(np.maximum(0, np.abs(b - m['tb']) - 0.9 * m['ctol']) / m['ctol'])
+            out += list(w * np.maximum(0, np.abs(se - m['ts']) - 0.9 * m['stol'] * m['ts']) / (m['stol'] * m['ts']))
+            out.append(max(0, abs(r2 - m['r2']) - 0.9 * m['rtol']) / m['rtol'])
+        out += [max(0, abs(y.mean() - t2['mean']) - 0.004) / 0.005, max(0, abs(y.std(ddof=1) - t2['sd']) - 0.004) / 0.005]
+        return np.concatenate([10 * np.array(out), 1e-3 * (z - y0[free])])
+
+    report('start' + (f' (541 total swapped with {swap})' if swap else ' (committed totals)'), y0)
+    r = least_squares(resid, y0[free], bounds=(750, 935), max_nfev=250)
+    z = r.x
+    print(f"least squares moved the free totals by {np.abs(z - y0[free]).sum():.0f} points in all (largest {np.abs(z - y0[free]).max():.1f})")
+    report('after', full(z))
+
+
+if __name__ == '__main__':
+    if len(sys.argv) >= 2 and sys.argv[1] == 'basic-data':
+        basic_data()
+    elif len(sys.argv) >= 2 and sys.argv[1] == 'totals':
+        totals(sys.argv[3] if len(sys.argv) >= 4 and sys.argv[2] == '--swap' else None)
+    else:
+        sys.exit(__doc__)
