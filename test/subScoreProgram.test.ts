@@ -101,14 +101,15 @@ describe('sub-score program (Table 4 by planned transfers)', () => {
   beforeAll(async () => {
     solver = await loadLpSolver();
   });
-  // One plan (about 20-40 s) serves both tests. The move is 0.04: the program's last rounding does
-  // not promise every cell, and on the stop-19 data a move of 0.03 left Basic Data's SOE SE 1.03%
-  // off (0.02 and 0.04 land everything).
+  // One plan (about 20-40 s) serves both tests. The program's last rounding does not promise every
+  // cell: on the stop-19 data a move of 0.03 left Basic Data's SOE SE 1.03% off (0.02 and 0.04 land
+  // everything).
+  const MOVE = 0.04;
   let planned: ReturnType<typeof subScoreProgram> | undefined;
-  const plan = () => (planned ??= subScoreProgram(committed(), firms, movedTarget(0.04), solver));
+  const plan = () => (planned ??= subScoreProgram(committed(), firms, movedTarget(MOVE), solver));
 
   it('lands moved Table 4 Firm Age coefficients with every Table 4 cell refitted inside its tolerance, by transfers alone', () => {
-    const pub = movedTarget(0.04);
+    const pub = movedTarget(MOVE);
     const before = committed();
     const missesBefore = table4Misses(before, pub);
     expect(missesBefore).toEqual(expect.arrayContaining(['Governance firm_age coef', 'Compliance firm_age coef']));
@@ -134,7 +135,7 @@ describe('sub-score program (Table 4 by planned transfers)', () => {
 
   it('plans no move when every Table 4 cell already passes', () => {
     // The landed state of the first test passes all of Table 4 against the same targets.
-    const pub = movedTarget(0.04);
+    const pub = movedTarget(MOVE);
     const landed = plan()!.y;
     expect(table4Misses(landed, pub)).toEqual([]);
     const r = subScoreProgram(landed, firms, pub, solver);
