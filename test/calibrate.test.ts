@@ -14,6 +14,7 @@ import { calibrateScores, verify } from '../src/synth/calibrateScores.ts';
 import { mergeChanges } from '../src/synth/refineCells.ts';
 import { ADJUSTABLE } from '../src/synth/adjustCovariates.ts';
 import { buildDataset, DEFAULT_SEED, placeholderScores } from '../src/synth/generate.ts';
+import { smallFirms } from './helpers.ts';
 
 const csv = readFileSync(new URL('./fixtures/calibrate/mtcars.csv', import.meta.url), 'utf8').trim().split('\n');
 const head = csv[0].split(',');
@@ -166,31 +167,6 @@ describe('second-level split', () => {
 });
 
 describe('calibration run on a small stand-in problem (not the full calibration)', () => {
-  /** 150 invented firms, 120 in the sample, 4 industries, 3 cities. */
-  function smallFirms(): SynthFirm[] {
-    const r = createRng(11);
-    return Array.from({ length: 150 }, (_, i) => ({
-      firm_id: `T-${i}`,
-      name: `Test ${i}`,
-      city: ['A', 'B', 'C'][i % 3],
-      industry: ['C26', 'C38', 'C35', 'I65'][(i * 7) % 4],
-      established: '2000-01-01',
-      listed: '2010-01-01',
-      inSample: i < 120,
-      x: {
-        independent_director_pct: 0.33 + 0.05 * r.uniform(),
-        leverage: 0.2 + 0.5 * r.uniform(),
-        roa: 0.04 + 0.05 * r.normal(),
-        soe: r.bernoulli(0.2) ? 1 : 0,
-        state_share: r.bernoulli(0.1) ? 0.2 * r.uniform() : 0,
-        party_building: r.bernoulli(0.25) ? 1 : 0,
-        political_connection: r.bernoulli(0.5) ? 1 : 0,
-        firm_size: 22 + r.normal(),
-        firm_age: 15 + r.int(0, 20),
-        book_to_market: 0.3 + 0.6 * r.uniform(),
-      },
-    }));
-  }
   const pub = loadPublished();
   const opts = { sweeps: 2, polishIters: 3, repairSteps: 2000, finishSteps: 2000, refineProposals: 0, adjustRounds: 0, medianKickRefine: 0, outOfSampleProposals: 0, transferRuns: 0, closingRuns: 0 };
 

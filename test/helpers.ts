@@ -5,6 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { InputError } from '../src/errors.ts';
+import { createRng } from '../src/stats/rng.ts';
+import type { SynthFirm } from '../src/synth/types.ts';
 
 /** The message of the InputError `f` throws (fails the test when it throws anything else or nothing). */
 export function inputErrorMessage(f: () => unknown): string {
@@ -88,4 +90,30 @@ export function splitCsvLine(line: string): string[] {
   }
   out.push(cur);
   return out;
+}
+
+/** 150 invented firms, 120 in the sample, 4 industries, 3 cities. */
+export function smallFirms(): SynthFirm[] {
+  const r = createRng(11);
+  return Array.from({ length: 150 }, (_, i) => ({
+    firm_id: `T-${i}`,
+    name: `Test ${i}`,
+    city: ['A', 'B', 'C'][i % 3],
+    industry: ['C26', 'C38', 'C35', 'I65'][(i * 7) % 4],
+    established: '2000-01-01',
+    listed: '2010-01-01',
+    inSample: i < 120,
+    x: {
+      independent_director_pct: 0.33 + 0.05 * r.uniform(),
+      leverage: 0.2 + 0.5 * r.uniform(),
+      roa: 0.04 + 0.05 * r.normal(),
+      soe: r.bernoulli(0.2) ? 1 : 0,
+      state_share: r.bernoulli(0.1) ? 0.2 * r.uniform() : 0,
+      party_building: r.bernoulli(0.25) ? 1 : 0,
+      political_connection: r.bernoulli(0.5) ? 1 : 0,
+      firm_size: 22 + r.normal(),
+      firm_age: 15 + r.int(0, 20),
+      book_to_market: 0.3 + 0.6 * r.uniform(),
+    },
+  }));
 }

@@ -1,16 +1,17 @@
 /**
  * `cscs synth`: regenerate the synthetic replication data set (six CSV files) from a seed.
- *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--quiet]
+ *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--checkpoint FILE] [--resume FILE] [--quiet]
  * Same seed and options give byte-identical files. The full data set calibrates the scores
  * (45-60 minutes); --small N makes an N-firm demo data set quickly (placeholder scores).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import { DEFAULT_SEED, buildDataset } from '../synth/generate.ts';
+import type { ProgramCheckpoint } from '../synth/calibrateScores.ts';
 import { loadLpSolver } from '../synth/subScoreProgram.ts';
 
-const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--quiet]
+const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--checkpoint FILE] [--resume FILE] [--quiet]
 
   --seed N    integer seed (default ${DEFAULT_SEED}, the committed data set)
   --out DIR   output folder (default data/replication)
@@ -31,6 +32,10 @@ const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N]
   --no-program  skip the sub-score and total programs that end the calibration
               (planned moves solved with HiGHS: between sub-scores for Table 4, then
               of the totals for Table 2's Scores SD and model (5)'s R^2)
+  --checkpoint FILE  write the state where the score programs begin (scores, adjusted
+              covariates, the programs' seed; JSON) to FILE when the run reaches it
+  --resume FILE  start from such a checkpoint (same seed and options): skips the
+              hour before the programs and writes what the full run writes
   --quiet     no progress messages
 `;
 
@@ -56,6 +61,8 @@ export async function run(argv: string[]): Promise<number> {
   let closingRuns: number | undefined;
   let program = true;
   let quiet = false;
+  let checkpointFile: string | undefined;
+  let resumeFile: string | undefined;
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     if (a === '--help' || a === '-h') {
@@ -76,13 +83,28 @@ export async function run(argv: string[]): Promise<number> {
     else if (a === '--transfers') transferRuns = intOption('--transfers', argv[++k], 0);
     else if (a === '--closing') closingRuns = intOption('--closing', argv[++k], 0);
     else if (a === '--no-program') program = false;
-    else if (a === '--quiet') quiet = true;
+    else if (a === '--checkpoint' || a === '--resume') {
+      const v = argv[++k];
+      if (!v) throw new InputError(`synth: ${a} needs a file`);
+      if (a === '--checkpoint') checkpointFile = v;
+      else resumeFile = v;
+    } else if (a === '--quiet') quiet = true;
     else throw new InputError(`synth: unknown option '${a}'\n${usage}`);
   }
+  if (small !== null && (checkpointFile || resumeFile)) throw new InputError('synth: --checkpoint and --resume need the full data set (no --small)');
+  const resume = resumeFile === undefined ? undefined : readCheckpoint(resumeFile);
+  const onCheckpoint = checkpointFile === undefined ? undefined : (cp: ProgramCheckpoint): void => writeFileSync(checkpointFile as string, checkpointJson(cp));
   const log = quiet ? undefined : (m: string): void => void process.stderr.write(`${m}\n`);
   // HiGHS loads asynchronously (WebAssembly), so it is loaded here and handed to the calibration.
   const lpSolver = small === null && program ? await loadLpSolver() : undefined;
-  const ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, fixedEffectShift, transferRuns, closingRuns, lpSolver, log } } : { nFirms: small });
+  let ds;
+  try {
+    ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, fixedEffectShift, transferRuns, closingRuns, lpSolver, onCheckpoint, resume, log } } : { nFirms: small });
+  } catch (e) {
+    // A checkpoint that does not fit the data set (another seed, an edited file) is bad input.
+    if (resumeFile !== undefined && e instanceof Error && e.message.startsWith('checkpoint: ')) throw new InputError(`synth: ${resumeFile}: ${e.message.slice(12)}`);
+    throw e;
+  }
   mkdirSync(out, { recursive: true });
   for (const [name, text] of ds.files) writeFileSync(join(out, name), text);
   if (!quiet) {
@@ -93,4 +115,25 @@ export async function run(argv: string[]): Promise<number> {
     for (const c of failed) process.stdout.write(`  missed: ${c.group} ${c.stat}: ${c.achieved} vs ${c.target} (tolerance ${c.tolerance})\n`);
   }
   return 0;
+}
+
+/** A checkpoint as JSON, one firm per line (readable diffs), with a final newline. */
+function checkpointJson(cp: ProgramCheckpoint): string {
+  const firms = cp.firms.map((f) => JSON.stringify(f)).join(',\n');
+  return `{"format":${JSON.stringify(cp.format)},"seed":${cp.seed},"firms":[\n${firms}\n]}\n`;
+}
+
+/** Reads a checkpoint file or throws an InputError naming it. */
+function readCheckpoint(file: string): ProgramCheckpoint {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`synth: cannot read checkpoint ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text) as ProgramCheckpoint;
+  } catch (e) {
+    throw new InputError(`synth: ${file} is not JSON: ${(e as Error).message}`);
+  }
 }

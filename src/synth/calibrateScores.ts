@@ -24,7 +24,7 @@
  */
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { buildDesign, olsHc1, projection, reportedColumns, type Design, type Projection } from './olsKernel.ts';
-import type { Rng } from '../stats/rng.ts';
+import { createRng, type Rng } from '../stats/rng.ts';
 import { splitAllSecondLevel } from './secondLevel.ts';
 import { refineCells, type RefineOptions } from './refineCells.ts';
 import { ADJUSTABLE, adjustCovariates, type AdjustOptions } from './adjustCovariates.ts';
@@ -144,9 +144,38 @@ export interface CalibrateOptions {
   adjust?: Omit<AdjustOptions, 'log'>;
   /** Options of the refinement other than its length (development; defaults as in refineCells.ts). */
   refine?: Omit<RefineOptions, 'proposals' | 'log'>;
+  /**
+   * The pipeline's own derivation of adjusted covariates: given the sample firms whose continuous
+   * covariates the adjustment moved (their new values), every firm as the pipeline will read it back
+   * from the raw files (whole-yuan amounts, then winsorized). The score programs run on these, so
+   * that they plan on exactly the numbers the replication computes (generate.ts passes it; without
+   * it they run on the adjusted values, which differ by up to about 1e-7).
+   */
+  rederive?: (changed: Map<string, Partial<RegressionX>>) => SynthFirm[];
+  /** Receives the state where the score programs begin (`cscs synth --checkpoint FILE`). */
+  onCheckpoint?: (checkpoint: ProgramCheckpoint) => void;
+  /**
+   * Start at this checkpoint: skip every phase before the score programs (`cscs synth --resume
+   * FILE`). With the same seed and options the result is the full run's, byte for byte.
+   */
+  resume?: ProgramCheckpoint;
   /** Progress messages (e.g. console.error); default silent. */
   log?: (message: string) => void;
 }
+
+/**
+ * The calibration's state where the score programs begin: the first-level scores of every firm (in
+ * SUB_KEYS order), the adjusted continuous covariates of the sample firms the adjustment moved, and
+ * the seed of the programs' random stream. The phases before it take about an hour; the programs
+ * a few minutes, so a checkpoint lets them be studied and rerun alone.
+ */
+export interface ProgramCheckpoint {
+  format: typeof CHECKPOINT_FORMAT;
+  seed: number;
+  firms: { firm_id: string; scores: number[]; x?: Partial<RegressionX> }[];
+}
+
+export const CHECKPOINT_FORMAT = 'cscs-synth-program-checkpoint-1';
 
 /** One published number, the achieved value (recomputed from scratch) and the acceptance check. */
 export interface TargetCheck {
@@ -1854,6 +1883,14 @@ export function calibrateScores(firms: SynthFirm[], targets: Published, rng: Rng
     if (!f.inSample) continue;
     for (const c of X_NAMES) if (!Number.isFinite(f.x[c])) throw new Error(`calibrateScores: sample firm ${f.firm_id} has non-finite ${c}`);
   }
+  if (opts.resume) {
+    // The weights the phases before the programs leave behind (only the logged penalty uses them).
+    coefWeight = 1;
+    allFirmWeight = 1;
+    const { y, changed, seed } = fromCheckpoint(opts.resume, firms);
+    const fs = firms.map((f) => (changed.has(f.firm_id) ? { ...f, x: { ...f.x, ...changed.get(f.firm_id) } } : f));
+    return programsAndResult(new Problem(fs, targets, y), firms, fs, targets, seed, opts, log);
+  }
   const init = opts.init ? SUB_KEYS.map((k) => Int32Array.from(firms, (f) => opts.init!.get(f.firm_id)![k])) : initialScores(firms, targets, rng.fork('initial'));
   const prob = new Problem(firms, targets, init);
   const nF = firms.length;
@@ -2009,13 +2046,38 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
     }
     log(`calibrate: closing adjustment and transfer runs: ${before} -> ${passingChecks(cur, fs, targets)} of the calibration checks`);
   }
+  // The programs draw from their own stream, seeded here, so that a checkpoint can restart them.
+  const seed = rng.nextU32();
+  opts.onCheckpoint?.(toCheckpoint(cur, firms, fs, seed));
+  return programsAndResult(cur, firms, fs, targets, seed, opts, log);
+}
+
+/**
+ * The score programs (given an LP solver) on the covariates as the pipeline derives them back
+ * (`rederive`), then the final result with the adjusted covariates.
+ */
+function programsAndResult(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[], targets: Published, seed: number, opts: CalibrateOptions, log: (m: string) => void): CalibrationResult {
+  let cur = prob;
+  let fs = adjusted;
+  if (opts.rederive) {
+    fs = opts.rederive(changedCovariates(firms, fs, cur.sIdx));
+    cur = new Problem(fs, targets, cur.y);
+  }
   if (opts.lpSolver && (opts.subScoreProgram ?? true)) {
+    const rng = createRng(seed);
     cur = programPhase(cur, fs, targets, opts.lpSolver, rng, opts, 'sub-score program', { ...opts.subScore }, log);
     cur = programPhase(cur, fs, targets, opts.lpSolver, rng, opts, 'total program', { ...TOTAL_PROGRAM, ...opts.totalScore }, log);
   }
   const result = finalResult(cur, fs, targets, log);
-  fs.forEach((f, i) => {
-    if (cur.sIdx[i] < 0) return;
+  result.covariates = changedCovariates(firms, fs, cur.sIdx);
+  return result;
+}
+
+/** The sample firms whose continuous covariates differ in `adjusted` from `firms`: their new values. */
+function changedCovariates(firms: SynthFirm[], adjusted: SynthFirm[], sIdx: Int32Array | number[]): Map<string, Partial<RegressionX>> {
+  const out = new Map<string, Partial<RegressionX>>();
+  adjusted.forEach((f, i) => {
+    if (sIdx[i] < 0) return;
     const changed: Partial<RegressionX> = {};
     let any = false;
     for (const v of ADJUSTABLE) {
@@ -2024,9 +2086,52 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
         any = true;
       }
     }
-    if (any) result.covariates.set(f.firm_id, changed);
+    if (any) out.set(f.firm_id, changed);
   });
-  return result;
+  return out;
+}
+
+/** The state before the programs as a checkpoint. */
+function toCheckpoint(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[], seed: number): ProgramCheckpoint {
+  const changed = changedCovariates(firms, adjusted, prob.sIdx);
+  return {
+    format: CHECKPOINT_FORMAT,
+    seed,
+    firms: firms.map((f, i) => {
+      const x = changed.get(f.firm_id);
+      const scores = SUB_KEYS.map((_, s) => prob.y[s][i]);
+      return x ? { firm_id: f.firm_id, scores, x } : { firm_id: f.firm_id, scores };
+    }),
+  };
+}
+
+/** Scores, adjusted covariates and seed of a checkpoint, checked against the firms it must describe. */
+function fromCheckpoint(cp: ProgramCheckpoint, firms: SynthFirm[]): { y: Int32Array[]; changed: Map<string, Partial<RegressionX>>; seed: number } {
+  const bad = (what: string): never => {
+    throw new Error(`checkpoint: ${what}`);
+  };
+  if (cp?.format !== CHECKPOINT_FORMAT) bad(`format is '${String(cp?.format)}', expected '${CHECKPOINT_FORMAT}'`);
+  if (!Number.isInteger(cp.seed) || cp.seed < 0 || cp.seed > 0xffffffff) bad(`seed ${String(cp.seed)} is not a 32-bit unsigned integer`);
+  if (!Array.isArray(cp.firms) || cp.firms.length !== firms.length) bad(`${cp.firms?.length ?? 0} firms, the data set has ${firms.length}`);
+  const y = SUB_KEYS.map(() => new Int32Array(firms.length));
+  const changed = new Map<string, Partial<RegressionX>>();
+  firms.forEach((f, i) => {
+    const c = cp.firms[i];
+    if (c?.firm_id !== f.firm_id) bad(`firm ${i + 1} is '${String(c?.firm_id)}', the data set's is '${f.firm_id}' (another seed or size?)`);
+    if (!Array.isArray(c.scores) || c.scores.length !== NSUB) bad(`${f.firm_id}: scores must list ${NSUB} first-level scores`);
+    c.scores.forEach((v, s) => {
+      if (!Number.isInteger(v) || v < 0 || v > WEIGHTS[s]) bad(`${f.firm_id}: ${SUB_KEYS[s]} score ${String(v)} is not a whole number in [0, ${WEIGHTS[s]}]`);
+      y[s][i] = v;
+    });
+    if (c.x === undefined) return;
+    if (!f.inSample) bad(`${f.firm_id}: adjusted covariates for an out-of-sample firm`);
+    for (const [v, val] of Object.entries(c.x)) {
+      if (!(ADJUSTABLE as readonly string[]).includes(v)) bad(`${f.firm_id}: '${v}' is not an adjustable covariate`);
+      if (typeof val !== 'number' || !Number.isFinite(val)) bad(`${f.firm_id}: ${v} is not a finite number`);
+    }
+    changed.set(f.firm_id, c.x);
+  });
+  return { y, changed, seed: cp.seed };
 }
 
 /**

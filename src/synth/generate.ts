@@ -201,14 +201,14 @@ export function buildDataset(seed: number, opts: GenerateOptions = {}): Dataset 
   const dropFin = new Set(exact ? oosIdx.slice(0, 3) : []);
   const dropGov = new Set(exact ? oosIdx.slice(3, 5) : []);
   const distressedFirms = new Set(distressed.map((k) => sampleIdx[k]));
-  const materialize = (): { records: Map<string, RawFirmRecord>; firms: SynthFirm[] } => {
+  const materialize = (values: CovariateValues[]): { records: Map<string, RawFirmRecord>; firms: SynthFirm[] } => {
     const rawRng = createRng(rawSeed);
     const nextPerson = personIds();
     const records = new Map<string, RawFirmRecord>();
     firmsWithDates.forEach((f, i) => {
       records.set(
         f.firm_id,
-        materializeFirm(cov[i], rawRng, nextPerson, {
+        materializeFirm(values[i], rawRng, nextPerson, {
           negativeEquity: distressedFirms.has(i),
           dropFinancials2020: dropFin.has(i),
           dropGovernance: dropGov.has(i),
@@ -218,7 +218,7 @@ export function buildDataset(seed: number, opts: GenerateOptions = {}): Dataset 
     markPartyEdgeCases(firmsWithDates, records);
     // Regression variables as the pipeline derives them, winsorized on the sample.
     const rawX = firmsWithDates.map((f) => deriveX(records.get(f.firm_id) as RawFirmRecord, f.established, COLLECTED));
-    checkAgainstTargets(firmsWithDates, rawX, cov);
+    checkAgainstTargets(firmsWithDates, rawX, values);
     const xs = rawX.map((x) => ({ ...x }));
     for (const v of WINSORIZED) {
       const w = winsorize(Float64Array.from(sampleIdx, (i) => rawX[i][v]), 0.005, { type: 2 });
@@ -236,24 +236,30 @@ export function buildDataset(seed: number, opts: GenerateOptions = {}): Dataset 
     }));
     return { records, firms };
   };
-  let { records, firms } = materialize();
+  let { records, firms } = materialize(cov);
+  const index = new Map(firmsWithDates.map((f, i) => [f.firm_id, i]));
+  const withAdjusted = (covariates: Map<string, Partial<RegressionX>>): CovariateValues[] => {
+    const out = cov.map((c) => ({ ...c }));
+    for (const [id, x] of covariates) {
+      const i = index.get(id);
+      if (i === undefined || !skel[i].inSample) throw new Error(`generate: adjusted covariates for unknown or out-of-sample firm ${id}`);
+      for (const v of Object.keys(x)) if (!WINSORIZED.includes(v as keyof RegressionX)) throw new Error(`generate: ${id}: '${v}' is not a continuous covariate that can be adjusted`);
+      Object.assign(out[i], x);
+    }
+    return out;
+  };
 
   const checks: TargetCheck[] = [];
   // Calibrated scores (calibrateScores.ts: first level by annealing, Figure 2 split) for full-size data.
-  const scorer = opts.scorer ?? (exact ? calibratedScorer({ ...opts.calibrate, onResult: (r) => checks.push(...r.checks) }) : placeholderScores);
+  // The calibrator's score programs plan on the covariates as written and read back (rederive).
+  const rederive = (covariates: Map<string, Partial<RegressionX>>): SynthFirm[] => materialize(withAdjusted(covariates)).firms;
+  const scorer = opts.scorer ?? (exact ? calibratedScorer({ ...opts.calibrate, rederive, onResult: (r) => checks.push(...r.checks) }) : placeholderScores);
   const scored = scorer(firms, published, rng.fork('scores'));
   const { scores, covariates } = scored instanceof Map ? { scores: scored, covariates: undefined } : scored;
   if (covariates && covariates.size > 0) {
     // The calibration adjusted continuous covariates of some sample firms: write the raw records
     // from those values, and check that the pipeline will derive them back.
-    const index = new Map(firmsWithDates.map((f, i) => [f.firm_id, i]));
-    for (const [id, x] of covariates) {
-      const i = index.get(id);
-      if (i === undefined || !skel[i].inSample) throw new Error(`generate: adjusted covariates for unknown or out-of-sample firm ${id}`);
-      for (const v of Object.keys(x)) if (!WINSORIZED.includes(v as keyof RegressionX)) throw new Error(`generate: ${id}: '${v}' is not a continuous covariate that can be adjusted`);
-      Object.assign(cov[i], x);
-    }
-    ({ records, firms } = materialize());
+    ({ records, firms } = materialize(withAdjusted(covariates)));
     for (const [id, x] of covariates) {
       const f = firms[index.get(id) as number];
       for (const [v, want] of Object.entries(x) as [keyof RegressionX, number][]) {
