@@ -7,13 +7,13 @@ import { mkdtempSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { calibrateScores, CHECKPOINT_FORMAT, type CalibrateOptions, type ProgramCheckpoint } from '../src/synth/calibrateScores.ts';
+import { calibrateScores, CHECKPOINT_FORMAT, verify, type CalibrateOptions, type ProgramCheckpoint } from '../src/synth/calibrateScores.ts';
 import { loadLpSolver, type LpSolver } from '../src/synth/subScoreProgram.ts';
 import { loadPublished } from '../src/synth/targets.ts';
 import { createRng } from '../src/stats/rng.ts';
 import { run } from '../src/cli/synth.ts';
 import { InputError } from '../src/errors.ts';
-import type { RegressionX } from '../src/synth/types.ts';
+import type { RegressionX, SynthFirm } from '../src/synth/types.ts';
 import { smallFirms } from './helpers.ts';
 
 const pub = loadPublished();
@@ -69,29 +69,24 @@ describe('calibrateScores checkpoint and resume (small stand-in problem)', () =>
     expect(new Map([...resumed.covariates])).toEqual(new Map(c.firms.filter((f) => f.x).map((f) => [f.firm_id, f.x])));
   });
 
-  it('the programs and the result use the covariates as rederive returns them', () => {
+  it('rederive receives the adjusted covariates; the checks judge its firms; the result returns the adjusted values', () => {
     // A stand-in for writing the raw files and reading them back: leverage to 4 decimals.
     let seen: Map<string, Partial<RegressionX>> | undefined;
-    const rederive = (changed: Map<string, Partial<RegressionX>>) => {
+    let rederived: SynthFirm[] = [];
+    const rederive = (changed: Map<string, Partial<RegressionX>>): SynthFirm[] => {
       seen = changed;
-      return firms.map((f) => {
-        const x = { ...f.x, ...changed.get(f.firm_id) };
-        return changed.has(f.firm_id) ? { ...f, x: { ...x, leverage: Math.round(x.leverage * 1e4) / 1e4 } } : f;
-      });
+      rederived = firms.map((f) => (changed.has(f.firm_id) ? { ...f, x: { ...f.x, ...changed.get(f.firm_id), leverage: Math.round(f.x.leverage * 1e4) / 1e4 } } : f));
+      return rederived;
     };
     const c = withAdjusted(cp as ProgramCheckpoint, firms);
+    const adjusted = new Map(c.firms.filter((f) => f.x).map((f) => [f.firm_id, f.x]));
     const res = calibrateScores(firms, pub, createRng(1), { ...opts, resume: c, rederive });
-    expect(new Map([...(seen as Map<string, Partial<RegressionX>>)])).toEqual(new Map(c.firms.filter((f) => f.x).map((f) => [f.firm_id, f.x])));
-    let rounded = 0;
-    for (const f of c.firms) {
-      if (!f.x) continue;
-      const lev = Math.round((f.x.leverage ?? firms.find((g) => g.firm_id === f.firm_id)!.x.leverage) * 1e4) / 1e4;
-      expect(res.covariates.get(f.firm_id)?.leverage ?? firms.find((g) => g.firm_id === f.firm_id)!.x.leverage, f.firm_id).toBe(lev);
-      rounded++;
-    }
-    expect(rounded).toBe(30);
-    // Firms whose leverage was adjusted keep 4 decimals; the others' leverage stays unrounded.
-    expect(res.covariates.get('T-1')?.leverage).toBe(Math.round((firms[1].x.leverage + 0.012345678) * 1e4) / 1e4);
+    expect(new Map([...(seen as Map<string, Partial<RegressionX>>)])).toEqual(adjusted);
+    expect(new Map([...res.covariates])).toEqual(adjusted);
+    // The checks are those of the re-derived firms (to the last digit), not of the adjusted ones.
+    expect(res.checks).toEqual(verify(rederived, pub, res.scores));
+    const adjustedFirms = firms.map((f) => (adjusted.has(f.firm_id) ? { ...f, x: { ...f.x, ...adjusted.get(f.firm_id) } } : f));
+    expect(res.checks.map((k) => k.achieved)).not.toEqual(verify(adjustedFirms, pub, res.scores).map((k) => k.achieved));
   });
 
   it('refuses a checkpoint that does not fit, naming the firm and field', () => {

@@ -147,9 +147,11 @@ export interface CalibrateOptions {
   /**
    * The pipeline's own derivation of adjusted covariates: given the sample firms whose continuous
    * covariates the adjustment moved (their new values), every firm as the pipeline will read it back
-   * from the raw files (whole-yuan amounts, then winsorized). The score programs run on these, so
-   * that they plan on exactly the numbers the replication computes (generate.ts passes it; without
-   * it they run on the adjusted values, which differ by up to about 1e-7).
+   * from the raw files (whole-yuan amounts, then winsorized). The score programs and the final
+   * checks run on these, so that they judge exactly the numbers the replication computes
+   * (generate.ts passes it; without it they run on the adjusted values, which differ by up to
+   * about 1e-7). The result's `covariates` stay the adjusted values (what the raw files are
+   * written from).
    */
   rederive?: (changed: Map<string, Partial<RegressionX>>) => SynthFirm[];
   /** Receives the state where the score programs begin (`cscs synth --checkpoint FILE`). */
@@ -2059,8 +2061,11 @@ function adjustAndFinish(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[
 function programsAndResult(prob: Problem, firms: SynthFirm[], adjusted: SynthFirm[], targets: Published, seed: number, opts: CalibrateOptions, log: (m: string) => void): CalibrationResult {
   let cur = prob;
   let fs = adjusted;
+  // The adjusted firms' values, to be written. Not the re-derived ones: re-winsorizing moves the
+  // clipped values of tail firms the adjustment never touched, and those must keep their raw values.
+  const changed = changedCovariates(firms, adjusted, cur.sIdx);
   if (opts.rederive) {
-    fs = opts.rederive(changedCovariates(firms, fs, cur.sIdx));
+    fs = opts.rederive(changed);
     cur = new Problem(fs, targets, cur.y);
   }
   if (opts.lpSolver && (opts.subScoreProgram ?? true)) {
@@ -2069,7 +2074,7 @@ function programsAndResult(prob: Problem, firms: SynthFirm[], adjusted: SynthFir
     cur = programPhase(cur, fs, targets, opts.lpSolver, rng, opts, 'total program', { ...TOTAL_PROGRAM, ...opts.totalScore }, log);
   }
   const result = finalResult(cur, fs, targets, log);
-  result.covariates = changedCovariates(firms, fs, cur.sIdx);
+  result.covariates = changed;
   return result;
 }
 
