@@ -88,6 +88,11 @@ interface GroupStats {
   above: number;
 }
 
+/** Members with values <= v (0 below the range). A module function, not a closure: statsOf runs per proposal. */
+function countUpTo(fw: Dist['fw'], v: number): number {
+  return v < 0 ? 0 : fw.prefix(v);
+}
+
 /** Distance of a cell from passing (0 when it passes): tolerances, points, or firms for a median. */
 function distance(c: Cell, g: GroupStats): number {
   switch (c.kind) {
@@ -213,9 +218,9 @@ class State {
     const st = dist.stats(r);
     const { lo, hi } = dist.ranges[r];
     const m = this.medianTarget[g];
-    const upTo = (v: number) => (v < 0 ? 0 : dist.fw.prefix(v));
-    const below = m < 0 ? 0 : upTo(Math.min(hi, Math.ceil(m) - 1)) - upTo(lo - 1);
-    const above = m < 0 ? 0 : upTo(hi) - upTo(Math.max(lo - 1, Math.floor(m)));
+    const fw = dist.fw;
+    const below = m < 0 ? 0 : countUpTo(fw, Math.min(hi, Math.ceil(m) - 1)) - countUpTo(fw, lo - 1);
+    const above = m < 0 ? 0 : countUpTo(fw, hi) - countUpTo(fw, Math.max(lo - 1, Math.floor(m)));
     return { n: st.n, sum: dist.sum[r], sd: st.sd, min: st.min, median: st.median, max: st.max, below, above };
   }
   costOf(i: number): number {
@@ -241,9 +246,9 @@ class State {
       const f = fs[i];
       const s = ss[i];
       const d = sign * ds[i];
-      this.subs[s].commit([this.y[s][f]], [this.y[s][f] + d]);
+      this.subs[s].shift(this.y[s][f], this.y[s][f] + d);
       this.y[s][f] += d;
-      this.totals.commit([this.total[f]], [this.total[f] + d]);
+      this.totals.shift(this.total[f], this.total[f] + d);
       this.total[f] += d;
       touched.add(SUB0 + s).add(this.band[f]).add(ALL_TOTALS);
     }
