@@ -47,6 +47,74 @@ describe('lllReduce', () => {
     ]);
   });
 
+  it('gives bit for bit the result of the textbook loops on real-valued bases (the committed data depend on every bit)', () => {
+    // The textbook implementation lllReduce had before its loops were unrolled (stop 21).
+    const textbook = (basis: Float64Array[], delta = 0.99): void => {
+      const m = basis.length;
+      const dim = basis[0].length;
+      const dot = (a: Float64Array, b: Float64Array): number => {
+        let s = 0;
+        for (let i = 0; i < dim; i++) s += a[i] * b[i];
+        return s;
+      };
+      const bstar = basis.map((b) => Float64Array.from(b));
+      const mu = Array.from({ length: m }, () => new Float64Array(m));
+      const norm2 = new Float64Array(m);
+      const gs = (from: number, to: number): void => {
+        for (let i = from; i < to; i++) {
+          bstar[i].set(basis[i]);
+          for (let j = 0; j < i; j++) {
+            mu[i][j] = norm2[j] > 1e-300 ? dot(basis[i], bstar[j]) / norm2[j] : 0;
+            const mij = mu[i][j];
+            if (mij !== 0) for (let t = 0; t < dim; t++) bstar[i][t] -= mij * bstar[j][t];
+          }
+          norm2[i] = dot(bstar[i], bstar[i]);
+        }
+      };
+      gs(0, m);
+      let k = 1;
+      let guard = 0;
+      while (k < m && guard++ < 100000) {
+        for (let j = k - 1; j >= 0; j--) {
+          if (Math.abs(mu[k][j]) <= 0.5 + 1e-12) continue;
+          const q = Math.round(mu[k][j]);
+          for (let t = 0; t < dim; t++) basis[k][t] -= q * basis[j][t];
+          for (let l = 0; l <= j; l++) mu[k][l] -= q * (l === j ? 1 : mu[j][l]);
+        }
+        if (norm2[k] >= (delta - mu[k][k - 1] ** 2) * norm2[k - 1]) k++;
+        else {
+          [basis[k], basis[k - 1]] = [basis[k - 1], basis[k]];
+          gs(k - 1, k + 1);
+          for (let i = k + 1; i < m; i++) {
+            mu[i][k - 1] = norm2[k - 1] > 1e-300 ? dot(basis[i], bstar[k - 1]) / norm2[k - 1] : 0;
+            mu[i][k] = norm2[k] > 1e-300 ? dot(basis[i], bstar[k]) / norm2[k] : 0;
+          }
+          k = Math.max(k - 1, 1);
+        }
+      }
+    };
+    // The calibration's shape: eps times the identity beside real-valued cell columns; dims 4k+1..4k+3 too.
+    for (const [m, nc] of [[30, 21], [41, 26], [25, 12], [60, 43]]) {
+      const rng = createRng(m * 100 + nc);
+      const make = () => Array.from({ length: m }, (_, p) => {
+        const b = new Float64Array(m + nc);
+        b[p] = 0.2;
+        for (let k = 0; k < nc; k++) b[m + k] = rng.normal() * (rng.uniform() < 0.1 ? 5 : 0.3);
+        return b;
+      });
+      const a = make();
+      const start = a.map((r) => Float64Array.from(r));
+      const b = a.map((r) => Float64Array.from(r));
+      lllReduce(a);
+      textbook(b);
+      let same = 0;
+      a.forEach((r, i) => r.forEach((v, j) => (same += Object.is(v, b[i][j]) ? 1 : 0)));
+      expect(same).toBe(m * (m + nc));
+      // The reduction did work: the basis moved.
+      expect(a.some((r, i) => r.some((v, j) => v !== start[i][j]))).toBe(true);
+    }
+  });
+
   it('keeps an empty basis empty', () => {
     const b: Float64Array[] = [];
     lllReduce(b);
