@@ -156,4 +156,47 @@ describe('babai', () => {
     // On a reduced 2-D basis the nearest plane is nearly always the closest point.
     expect(exact).toBeGreaterThan(150);
   });
+
+  it('gives the coefficients of the textbook loops on real-valued bases', () => {
+    const textbook = (basis: Float64Array[], target: Float64Array): Int32Array => {
+      const m = basis.length;
+      const dim = target.length;
+      const bstar = basis.map((b) => Float64Array.from(b));
+      const norm2 = new Float64Array(m);
+      for (let i = 0; i < m; i++) {
+        for (let j = 0; j < i; j++) {
+          if (norm2[j] <= 1e-300) continue;
+          let s = 0;
+          for (let t = 0; t < dim; t++) s += basis[i][t] * bstar[j][t];
+          const mij = s / norm2[j];
+          for (let t = 0; t < dim; t++) bstar[i][t] -= mij * bstar[j][t];
+        }
+        let n2 = 0;
+        for (let t = 0; t < dim; t++) n2 += bstar[i][t] ** 2;
+        norm2[i] = n2;
+      }
+      const r = Float64Array.from(target);
+      const c = new Int32Array(m);
+      for (let i = m - 1; i >= 0; i--) {
+        if (norm2[i] <= 1e-300) continue;
+        let s = 0;
+        for (let t = 0; t < dim; t++) s += r[t] * bstar[i][t];
+        const q = Math.round(s / norm2[i]);
+        c[i] = q;
+        if (q !== 0) for (let t = 0; t < dim; t++) r[t] -= q * basis[i][t];
+      }
+      return c;
+    };
+    for (const [m, dim] of [[20, 37], [33, 58], [12, 15]]) {
+      const rng = createRng(m + dim);
+      const basis = Array.from({ length: m }, () => Float64Array.from({ length: dim }, () => rng.normal()));
+      lllReduce(basis);
+      for (let trial = 0; trial < 20; trial++) {
+        const target = Float64Array.from({ length: dim }, () => 10 * rng.normal());
+        const c = babai(basis, target);
+        expect(Array.from(c)).toEqual(Array.from(textbook(basis, target)));
+        expect(c.some((v) => v !== 0)).toBe(true);
+      }
+    }
+  });
 });

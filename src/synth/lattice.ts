@@ -109,10 +109,7 @@ export function babai(basis: Float64Array[], target: Float64Array): Int32Array {
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < i; j++) {
       if (norm2[j] <= 1e-300) continue;
-      let s = 0;
-      for (let t = 0; t < dim; t++) s += basis[i][t] * bstar[j][t];
-      const mij = s / norm2[j];
-      for (let t = 0; t < dim; t++) bstar[i][t] -= mij * bstar[j][t];
+      subtractMultiple(bstar[i], dot(basis[i], bstar[j], dim) / norm2[j], bstar[j], dim);
     }
     let n2 = 0;
     for (let t = 0; t < dim; t++) n2 += bstar[i][t] ** 2;
@@ -122,11 +119,9 @@ export function babai(basis: Float64Array[], target: Float64Array): Int32Array {
   const c = new Int32Array(m);
   for (let i = m - 1; i >= 0; i--) {
     if (norm2[i] <= 1e-300) continue;
-    let s = 0;
-    for (let t = 0; t < dim; t++) s += r[t] * bstar[i][t];
-    const q = Math.round(s / norm2[i]);
+    const q = Math.round(dot(r, bstar[i], dim) / norm2[i]);
     c[i] = q;
-    if (q !== 0) for (let t = 0; t < dim; t++) r[t] -= q * basis[i][t];
+    if (q !== 0) subtractMultiple(r, q, basis[i], dim);
   }
   return c;
 }
