@@ -186,13 +186,14 @@ def basic_data_free_covariates(span: float) -> None:
             xs[c][movers] += z[k * (j + 1): k * (j + 2)] * sd[c]
         return d, xs
 
+    terms = ['Constant'] + [t for t in published['coefficients'] if t != 'Constant']
+    tb = np.array([published['coefficients'][t]['coef'] for t in terms])
+    ts = np.array([published['coefficients'][t]['se'] for t in terms])
     inside = 0.95
 
     def constraints(z):
         d, xs = unpack(z)
         b, se, r2 = refit(published, xs, 80 - d)
-        tb = np.array([published['coefficients'][t]['coef'] for t in ['Constant'] + [t for t in published['coefficients'] if t != 'Constant']])
-        ts = np.array([published['coefficients'][t]['se'] for t in ['Constant'] + [t for t in published['coefficients'] if t != 'Constant']])
         out = list(inside * 0.01 - np.abs(b - tb)) + list(inside * 0.01 - np.abs(se / ts - 1)) + [inside * 0.0005 - abs(r2 - published['r2'])]
         for c in CONTINUOUS:
             row = table2[LABEL[c]]
