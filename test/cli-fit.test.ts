@@ -179,6 +179,17 @@ describe('cscs fit bad input: one line on stderr, exit 1, no stack trace', () =>
       ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt', '--cluster', 'cyll'],
       /^cscs fit: error: --cluster: unknown column 'cyll' \(did you mean 'cyl'\?\) in test\/fixtures\/cli\/mtcars\.csv$/,
     ],
+    [
+      'CSV path given without --data',
+      [`${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt'],
+      /^cscs fit: error: unexpected argument 'test\/fixtures\/cli\/mtcars\.csv' \(did you mean --data test\/fixtures\/cli\/mtcars\.csv\? options take the form --name value; see cscs fit --help\)$/,
+    ],
+    [
+      'formula given without --formula',
+      ['--data', `${FIX}/mtcars.csv`, 'mpg ~ wt'],
+      /^cscs fit: error: unexpected argument 'mpg ~ wt' \(did you mean --formula "mpg ~ wt"\? options take the form --name value; see cscs fit --help\)$/,
+    ],
+    ['other positional argument', ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt', 'robust'], /^cscs fit: error: unexpected argument 'robust' \(options take the form --name value; see cscs fit --help\)$/],
     ['unknown option', ['--data', `${FIX}/mtcars.csv`, '--formula', 'mpg ~ wt', '--robust'], /^cscs fit: error: unknown option '--robust' \(see cscs fit --help\)$/],
     ['missing --formula', ['--data', `${FIX}/mtcars.csv`], /^cscs fit: error: missing --formula \(e\.g\. --formula "y ~ x1 \+ x2"; see cscs fit --help\)$/],
     ['missing --data', ['--formula', 'y ~ x'], /^cscs fit: error: missing --data FILE\.csv/],

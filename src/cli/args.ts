@@ -9,9 +9,19 @@ export interface OptionSpec {
   type: 'string' | 'boolean';
   /** Single-letter alias without dash, e.g. 'h' for -h. */
   short?: string;
+  /**
+   * Positional arguments that were probably meant as this option's value (a CSV path for --data,
+   * a formula for --formula, as `regress y x` or `lm(y ~ x, data)` habits type them): the error
+   * then suggests the option.
+   */
+  meantFor?: RegExp;
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
+
+/** `meantFor` patterns: a path to a delimited text file, and a model formula. */
+export const CSV_PATH = /\.(csv|tsv|txt)$/i;
+export const FORMULA = /~/;
 
 /** Parsed options: strings for value options, true for flags given; absent keys were not given. */
 export type ParsedOptions = Record<string, string | boolean | undefined>;
@@ -37,7 +47,7 @@ export function parseOptions(argv: readonly string[], specs: OptionSpecs, comman
     } else if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg)) {
       throw new InputError(`unknown option '${arg}' (see ${command} --help)`);
     } else {
-      throw new InputError(`unexpected argument '${arg}' (options take the form --name value; see ${command} --help)`);
+      throw new InputError(`unexpected argument '${arg}' (${positionalHint(arg, specs)}options take the form --name value; see ${command} --help)`);
     }
     const spec = specs[name];
     if (!spec) throw new InputError(`unknown option '--${name}' (see ${command} --help)`);
@@ -59,6 +69,12 @@ export function parseOptions(argv: readonly string[], specs: OptionSpecs, comman
     out[name] = value;
   }
   return out;
+}
+
+/** "did you mean --name ARG? " for the first option whose `meantFor` matches `arg`, else "". */
+function positionalHint(arg: string, specs: OptionSpecs): string {
+  const name = Object.keys(specs).find((k) => specs[k].meantFor?.test(arg));
+  return name === undefined ? '' : `did you mean --${name} ${/\s/.test(arg) ? `"${arg}"` : arg}? `;
 }
 
 /** The string value of an option, or undefined. */

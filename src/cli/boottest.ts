@@ -8,7 +8,7 @@ import { InputError } from '../errors.ts';
 import { wildClusterBootstrap, DEFAULT_WCB_B, DEFAULT_WCB_SEED, type WildBootstrapOptions, type WildBootstrapResult } from '../stats/wildBootstrap.ts';
 import { tPValue } from '../stats/inference.ts';
 import { fmtF, fmtG } from '../report/coefTable.ts';
-import { parseOptions, stringOption, type OptionSpecs } from './args.ts';
+import { CSV_PATH, FORMULA, parseOptions, stringOption, type OptionSpecs } from './args.ts';
 import { numberOption, parseLevel } from './fit.ts';
 import { readModelData, withFileName } from './modelData.ts';
 import { terminalProgress } from './progress.ts';
@@ -38,8 +38,8 @@ options:
 `;
 
 const SPECS: OptionSpecs = {
-  data: { type: 'string' },
-  formula: { type: 'string' },
+  data: { type: 'string', meantFor: CSV_PATH },
+  formula: { type: 'string', meantFor: FORMULA },
   cluster: { type: 'string' },
   param: { type: 'string' },
   h0: { type: 'string' },

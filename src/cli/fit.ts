@@ -11,7 +11,7 @@ import type { TobitOptions } from '../stats/tobit.ts';
 import type { OrderedOptions } from '../stats/ordered.ts';
 import type { RqOptions } from '../stats/quantreg.ts';
 import { formatCoefTable } from '../report/coefTable.ts';
-import { parseOptions, stringOption, type OptionSpecs, type ParsedOptions } from './args.ts';
+import { CSV_PATH, FORMULA, parseOptions, stringOption, type OptionSpecs, type ParsedOptions } from './args.ts';
 import { estimatorCommand } from './fitEstimators.ts';
 import { readModelData, withFileName } from './modelData.ts';
 
@@ -56,8 +56,8 @@ qreg (fixed effects after | enter as dummies):
 `;
 
 const SPECS: OptionSpecs = {
-  data: { type: 'string' },
-  formula: { type: 'string' },
+  data: { type: 'string', meantFor: CSV_PATH },
+  formula: { type: 'string', meantFor: FORMULA },
   estimator: { type: 'string' },
   vcov: { type: 'string' },
   cluster: { type: 'string' },
