@@ -57,10 +57,18 @@ CITIES = sorted({r['city'] for r in ROWS})
 FE = np.array([[float(r['industry'] == i) for i in INDUSTRIES[1:]] + [float(r['city'] == c) for c in CITIES[1:]] for r in ROWS])
 
 
+def design(published: dict, xs: dict) -> tuple:
+    """Reported covariate names of one published model and its design: constant, covariates from xs (column -> values), FE dummies."""
+    names = [k for k in published['coefficients'] if k != 'Constant']
+    return names, np.column_stack([np.ones(N)] + [xs[COLUMN[k]] for k in names] + [FE])
+
+
+X_COMMITTED = {c: np.array([float(r[c]) for r in ROWS]) for c in LABEL}
+
+
 def model(published: dict, tight: bool) -> dict:
     """Projections of one published model: coefficient rows C, annihilator M, HC1 factor, targets, tolerances."""
-    names = [k for k in published['coefficients'] if k != 'Constant']
-    X = np.column_stack([np.ones(N)] + [[float(r[COLUMN[k]]) for r in ROWS] for k in names] + [FE])
+    names, X = design(published, X_COMMITTED)
     XtXi = np.linalg.inv(X.T @ X)
     C = (XtXi @ X.T)[: len(names) + 1]
     coef = published['coefficients']
@@ -127,8 +135,7 @@ CONTINUOUS = ['leverage', 'roa', 'firm_size', 'book_to_market']
 
 def refit(published: dict, xs: dict, y: np.ndarray):
     """Coefficients, HC1 SEs and R^2 of one published model on covariates xs (column -> values)."""
-    names = [k for k in published['coefficients'] if k != 'Constant']
-    X = np.column_stack([np.ones(N)] + [xs[COLUMN[k]] for k in names] + [FE])
+    names, X = design(published, xs)
     XtXi = np.linalg.inv(X.T @ X)
     C = (XtXi @ X.T)[: len(names) + 1]
     e = y - X @ (XtXi @ (X.T @ y))
@@ -160,7 +167,7 @@ SUB_SCORE = {'Basic Data': 'basic_data', 'Finance and Taxation': 'finance_taxati
 def basic_data_free_covariates(span: float) -> None:
     published = next(x for x in PUB['table4']['models'] if x['model'] == 'Basic Data')
     d_now = np.array([80.0 - float(r['basic_data']) for r in ROWS])
-    x_now = {c: np.array([float(r[c]) for r in ROWS]) for c in LABEL}
+    x_now = X_COMMITTED
     table2 = {r['variable']: r for r in PUB['table2']['rows']}
     movers = np.where(d_now > 0)[0]
     k = len(movers)
