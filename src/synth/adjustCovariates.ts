@@ -9,7 +9,9 @@
  *    firms keep their values, every other value stays strictly between the bounds and on its
  *    side of the median, behind walls of its own (`valueIntervals`: values pushed against a
  *    wall stay distinct), and an active set handles values that reach their walls;
- *  - means and SDs are rows of the same least-squares problem, with a tighter tolerance.
+ *  - means and SDs are rows of the same least-squares problem, with a tighter tolerance; a
+ *    moment that starts outside that window (a start not made by this generator's reshaping) may
+ *    only come closer, so steps are still possible, and the log names it.
  * Each step is the minimum-norm change (ridge-regularised) that moves the failing cells within
  * reach towards their targets by up to CAP tolerances and the passing ones halfway to their
  * centres, cut back along a line until a from-scratch refit accepts it: stars never break, the
@@ -372,6 +374,10 @@ export function adjustCovariates(
   let cur = evaluate(x);
   const before = cur.passing;
   log(`adjust covariates: ${before} regression cells pass, objective ${cur.obj.toFixed(1)}, ${free.length} free values`);
+  // A start whose Table 2 moments already lie outside the window (e.g. covariates planned
+  // elsewhere) would otherwise accept no step at all: such a moment may only come closer.
+  const outside = cells.flatMap((c, k) => (c.reg < 0 && Math.abs(cur.g[k]) > PASS ? [`${vars[c.v]} ${c.kind} ${(cur.g[k] * c.tol).toPrecision(3)}`] : []));
+  if (outside.length > 0) log(`adjust covariates: start outside the Table 2 window (±${momentTol}): ${outside.join('; ')}; steps may only bring these closer`);
   const lambda = opts.ridge ?? 1e-4;
   const reaches = opts.reaches ?? [3, 6, 12, Infinity];
   let reach = reaches[0];
@@ -473,7 +479,7 @@ export function adjustCovariates(
           xs[name][fr.i] = Math.min(fr.hi, Math.max(fr.lo, x[name][fr.i] + full[p] * frac * fr.scale));
         });
         const next = evaluate(xs);
-        const momentsOk = cells.every((c, k) => c.reg >= 0 || Math.abs(next.g[k]) <= PASS);
+        const momentsOk = cells.every((c, k) => c.reg >= 0 || Math.abs(next.g[k]) <= Math.max(PASS, Math.abs(cur.g[k])));
         if (next.starsOk && momentsOk && (next.passing > cur.passing || (next.passing === cur.passing && next.obj < cur.obj - 1e-9))) {
           for (const name of vars) x[name] = xs[name];
           cur = next;
