@@ -57,6 +57,44 @@ function targetsAt(coef: number[], se: number[]): RegTarget[] {
   }));
 }
 
+/**
+ * A problem with a known solution: the targets are the fit at the "true" covariates of
+ * `sampleData(seed)`; the start blurs the listed covariates (normal noise of the given SD, each
+ * value kept on its side of the median, the extremes and the middle pair where they are, as the
+ * adjustment keeps them).
+ */
+function blurredProblem(seed: number, blur: [keyof RegressionX, number][]) {
+  const { industry, city, x, y } = sampleData(seed);
+  const truth = olsHc1(designOf(x, industry, city), y);
+  const order = [1, 2, 3, 4, 0];
+  const rng = createRng(5);
+  const start: Record<string, Float64Array> = { ...x };
+  for (const [v, sd] of blur) {
+    const sorted = Float64Array.from(x[v]).sort();
+    start[v] = Float64Array.from(x[v], (val) => {
+      if (val === sorted[0] || val === sorted[n - 1] || val === sorted[n / 2 - 1] || val === sorted[n / 2]) return val;
+      const moved = val + sd * rng.normal();
+      const lo = val < sorted[n / 2 - 1] ? sorted[0] : sorted[n / 2];
+      const hi = val < sorted[n / 2 - 1] ? sorted[n / 2 - 1] : sorted[n - 1];
+      return Math.min(hi - 1e-9, Math.max(lo + 1e-9, moved));
+    });
+  }
+  const firms: SynthFirm[] = Array.from({ length: n }, (_, i) => ({
+    firm_id: `F${i}`,
+    name: `F${i}`,
+    city: city[i],
+    industry: industry[i],
+    established: '2000-01-01',
+    listed: '2005-01-01',
+    inSample: true,
+    x: { ...Object.fromEntries(COVS.map((c) => [c, start[c][i]])), independent_director_pct: 0, soe: 0, state_share: 0, party_building: 0, political_connection: 0, book_to_market: 0.5 + 0.001 * i } as RegressionX,
+  }));
+  const coef = order.map((c) => truth.coef[c]);
+  const se = order.map((c) => truth.se[c]);
+  const reg: AdjustRegression = { name: 'm', covs: COVS, y, targets: targetsAt(coef, se), r2: truth.r2, r2Tol: 0.0005 };
+  return { industry, city, y, truth, order, coef, se, start, firms, reg };
+}
+
 describe('valueIntervals: where each value may move', () => {
   // 0.05, 0.15, ..., 1.95 in a shuffled order (n = 20): min 0.05, max 1.95, middle pair 0.95 / 1.05.
   const vals = Float64Array.from({ length: 20 }, (_, i) => ((i * 7) % 20) / 10 + 0.05);
@@ -176,35 +214,10 @@ describe('adjustCovariates: analytic derivatives', () => {
 describe('adjustCovariates: the adjustment', () => {
   // Targets: the fit at the "true" covariates; the start: leverage and ROA blurred. A solution
   // exists (the true values), so the adjustment must find passing cells without breaking others.
-  const { industry, city, x, y } = sampleData(23);
-  const truth = olsHc1(designOf(x, industry, city), y);
-  const order = [1, 2, 3, 4, 0];
-  const coef = order.map((c) => truth.coef[c]);
-  const se = order.map((c) => truth.se[c]);
-  const rng = createRng(5);
-  const start: Record<string, Float64Array> = { ...x };
-  for (const v of ['leverage', 'roa'] as const) {
-    const sorted = Float64Array.from(x[v]).sort();
-    start[v] = Float64Array.from(x[v], (val) => {
-      // Keep the extremes and the middle pair where they are (the adjustment does too).
-      if (val === sorted[0] || val === sorted[n - 1] || val === sorted[n / 2 - 1] || val === sorted[n / 2]) return val;
-      const moved = val + (v === 'leverage' ? 0.004 : 0.001) * rng.normal();
-      const lo = val < sorted[n / 2 - 1] ? sorted[0] : sorted[n / 2];
-      const hi = val < sorted[n / 2 - 1] ? sorted[n / 2 - 1] : sorted[n - 1];
-      return Math.min(hi - 1e-9, Math.max(lo + 1e-9, moved));
-    });
-  }
-  const firms: SynthFirm[] = Array.from({ length: n }, (_, i) => ({
-    firm_id: `F${i}`,
-    name: `F${i}`,
-    city: city[i],
-    industry: industry[i],
-    established: '2000-01-01',
-    listed: '2005-01-01',
-    inSample: true,
-    x: { ...Object.fromEntries(COVS.map((c) => [c, start[c][i]])), independent_director_pct: 0, soe: 0, state_share: 0, party_building: 0, political_connection: 0, book_to_market: 0.5 + 0.001 * i } as RegressionX,
-  }));
-  const reg: AdjustRegression = { name: 'm', covs: COVS, y, targets: targetsAt(coef, se), r2: truth.r2, r2Tol: 0.0005 };
+  const { industry, city, y, truth, order, coef, se, start, firms, reg } = blurredProblem(23, [
+    ['leverage', 0.004],
+    ['roa', 0.001],
+  ]);
   const moments = Object.fromEntries(
     ['leverage', 'roa', 'firm_size', 'book_to_market'].map((v) => {
       const vals = Array.from(firms, (f) => f.x[v as keyof RegressionX]);
@@ -264,39 +277,7 @@ describe('adjustCovariates: a start outside its Table 2 window', () => {
   // The problem above, but the published leverage mean set 0.02 above the start's: ten windows
   // (0.002) off, more than one step's wanted change (4 windows) can close, so a rule that
   // required the window after every step would take none; each step may only bring it closer.
-  const { industry, city, x, y } = sampleData(23);
-  const truth = olsHc1(designOf(x, industry, city), y);
-  const order = [1, 2, 3, 4, 0];
-  const rng = createRng(5);
-  const start: Record<string, Float64Array> = { ...x };
-  const sortedLev = Float64Array.from(x.leverage).sort();
-  start.leverage = Float64Array.from(x.leverage, (val) => {
-    if (val === sortedLev[0] || val === sortedLev[n - 1] || val === sortedLev[n / 2 - 1] || val === sortedLev[n / 2]) return val;
-    const lo = val < sortedLev[n / 2 - 1] ? sortedLev[0] : sortedLev[n / 2];
-    const hi = val < sortedLev[n / 2 - 1] ? sortedLev[n / 2 - 1] : sortedLev[n - 1];
-    return Math.min(hi - 1e-9, Math.max(lo + 1e-9, val + 0.004 * rng.normal()));
-  });
-  const firms: SynthFirm[] = Array.from({ length: n }, (_, i) => ({
-    firm_id: `F${i}`,
-    name: `F${i}`,
-    city: city[i],
-    industry: industry[i],
-    established: '2000-01-01',
-    listed: '2005-01-01',
-    inSample: true,
-    x: { ...Object.fromEntries(COVS.map((c) => [c, start[c][i]])), independent_director_pct: 0, soe: 0, state_share: 0, party_building: 0, political_connection: 0, book_to_market: 0.5 } as RegressionX,
-  }));
-  const reg: AdjustRegression = {
-    name: 'm',
-    covs: COVS,
-    y,
-    targets: targetsAt(
-      order.map((c) => truth.coef[c]),
-      order.map((c) => truth.se[c]),
-    ),
-    r2: truth.r2,
-    r2Tol: 0.0005,
-  };
+  const { start, firms, reg } = blurredProblem(23, [['leverage', 0.004]]);
   const mean = (a: Float64Array) => a.reduce((s, t) => s + t, 0) / n;
   const sd = (a: Float64Array) => Math.sqrt(a.reduce((s, t) => s + (t - mean(a)) ** 2, 0) / (n - 1));
   const moments = { leverage: { mean: mean(start.leverage) + 0.02, sd: sd(start.leverage) } };
