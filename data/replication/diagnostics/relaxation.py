@@ -61,6 +61,11 @@ CITIES = sorted({r['city'] for r in ROWS})
 FE = np.array([[float(r['industry'] == i) for i in INDUSTRIES[1:]] + [float(r['city'] == c) for c in CITIES[1:]] for r in ROWS])
 
 
+def reported_terms(published: dict) -> list:
+    """The terms of one published model in the order refit() and model() report them: Constant first."""
+    return ['Constant'] + [k for k in published['coefficients'] if k != 'Constant']
+
+
 def design(published: dict, xs: dict) -> tuple:
     """Reported covariate names of one published model and its design: constant, covariates from xs (column -> values), FE dummies."""
     names = [k for k in published['coefficients'] if k != 'Constant']
@@ -151,7 +156,7 @@ def cells_outside(published: dict, xs: dict, y: np.ndarray) -> set:
     """Names of the cells of one published model outside their tolerance (as in model())."""
     tight = published['model'] == '(5)' or published['model'] in SUB_SCORE
     b, se, r2 = refit(published, xs, y)
-    terms = ['Constant'] + [k for k in published['coefficients'] if k != 'Constant']
+    terms = reported_terms(published)
     out = set()
     for t, bv, sv in zip(terms, b, se):
         p = published['coefficients'][t]
@@ -197,7 +202,7 @@ def basic_data_free_covariates(span: float) -> None:
             xs[c][movers] += z[k * (j + 1): k * (j + 2)] * sd[c]
         return d, xs
 
-    terms = ['Constant'] + [t for t in published['coefficients'] if t != 'Constant']
+    terms = reported_terms(published)
     tb = np.array([published['coefficients'][t]['coef'] for t in terms])
     ts = np.array([published['coefficients'][t]['se'] for t in terms])
     inside = 0.95
@@ -286,7 +291,7 @@ def id_size() -> None:
     published = next(x for x in PUB['table3']['models'] if x['model'] == '(1)')
     y = np.array([float(r['total']) for r in ROWS])
     size = X_COMMITTED['firm_size']
-    terms = ['Constant'] + [k for k in published['coefficients'] if k != 'Constant']
+    terms = reported_terms(published)
     for target in (-0.15, -0.25, -0.35):
         rng = np.random.default_rng(20211001)
         v = X_COMMITTED['independent_director_pct'].copy()
