@@ -8,7 +8,7 @@
 import { createRng, type Rng } from '../stats/rng.ts';
 import { COLLECTED, SAMPLE_CUTOFF, completedYears, dayNumber, establishedFor, listingAfter, makeFirms, type FirmSkeleton } from './firms.ts';
 import { outOfSampleCovariates, sampleCovariates, table2Targets, type CovariateValues } from './covariates.ts';
-import { ShortModelFit, tuneJointStructure, type RegVar } from './jointStructure.ts';
+import { ShortModelFit, tuneJointStructure, type RegVar, type SeRatioSpec } from './jointStructure.ts';
 import { materializeFirm, personIds, writeRawFiles, type RawFirmRecord } from './rawFiles.ts';
 import { loadPublished, type Published } from './targets.ts';
 import { calibratedScorer, verify, type CalibrateOptions, type TargetCheck } from './calibrateScores.ts';
@@ -44,6 +44,8 @@ export interface GenerateOptions {
   calibrate?: CalibrateOptions;
   /** Swap attempts of the joint-structure tuning (default 8000; 0 disables it). */
   tuneIterations?: number;
+  /** Cross-model SE ratios the joint-structure tuning also fits (default none). */
+  seRatios?: readonly SeRatioSpec[];
 }
 
 export interface Dataset {
@@ -172,7 +174,7 @@ export function buildDataset(seed: number, opts: GenerateOptions = {}): Dataset 
       book_to_market: sampleCov.map((c) => c.book_to_market),
     });
     const clip = (v: RegVar, x: number): number => (b[v] ? Math.min(b[v][1], Math.max(b[v][0], x)) : x);
-    const fit = new ShortModelFit(published, sampleIdx.map((i) => skel[i].industry), sampleIdx.map((i) => skel[i].city));
+    const fit = new ShortModelFit(published, sampleIdx.map((i) => skel[i].industry), sampleIdx.map((i) => skel[i].city), opts.seRatios);
     const frozen = new Map(distressed.map((i) => [i, new Set<keyof CovariateValues>(['leverage', 'book_to_market'])]));
     deviations = tuneJointStructure(sampleCov, fit, clip, rng.fork('tune'), { iterations: opts.tuneIterations ?? 8000, frozen });
   }
