@@ -208,6 +208,7 @@ describe('cscs synth', () => {
     await expect(run(['--transfers', '1.5'])).rejects.toThrow(/--transfers needs a whole number, got '1.5'/);
     await expect(run(['--closing', '-1'])).rejects.toThrow(/--closing needs a whole number, got '-1'/);
     await expect(run(['--no-program', '--closing'])).rejects.toThrow(/--closing needs a whole number, got ''/);
+    await expect(run(['--se-ratios', '--small', '30'])).rejects.toThrow(/--se-ratios needs the full data set/);
   });
 });
 

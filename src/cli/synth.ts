@@ -1,6 +1,6 @@
 /**
  * `cscs synth`: regenerate the synthetic replication data set (six CSV files) from a seed.
- *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--checkpoint FILE] [--resume FILE] [--quiet]
+ *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--se-ratios] [--checkpoint FILE] [--resume FILE] [--quiet]
  * Same seed and options give byte-identical files. The full data set calibrates the scores
  * (45-60 minutes); --small N makes an N-firm demo data set quickly (placeholder scores).
  */
@@ -10,8 +10,9 @@ import { InputError } from '../errors.ts';
 import { DEFAULT_SEED, buildDataset } from '../synth/generate.ts';
 import type { ProgramCheckpoint } from '../synth/calibrateScores.ts';
 import { loadLpSolver } from '../synth/subScoreProgram.ts';
+import { SE_RATIOS } from '../synth/jointStructure.ts';
 
-const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--checkpoint FILE] [--resume FILE] [--quiet]
+const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--se-ratios] [--checkpoint FILE] [--resume FILE] [--quiet]
 
   --seed N    integer seed (default ${DEFAULT_SEED}, the committed data set)
   --out DIR   output folder (default data/replication)
@@ -32,6 +33,8 @@ const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N]
   --no-program  skip the sub-score and total programs that end the calibration
               (planned moves solved with HiGHS: between sub-scores for Table 4, then
               of the totals for Table 2's Scores SD and model (5)'s R^2)
+  --se-ratios  the joint-structure tuning also fits Table 3's cross-model SE ratios
+              ((1) and (3) against (4): Constant and Firm Size; classical SEs)
   --checkpoint FILE  write the state where the score programs begin (scores, adjusted
               covariates, the programs' seed; JSON) to FILE when the run reaches it
   --resume FILE  start from such a checkpoint (same seed and options): skips the
@@ -60,6 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   let transferRuns: number | undefined;
   let closingRuns: number | undefined;
   let program = true;
+  let seRatios = false;
   let quiet = false;
   let checkpointFile: string | undefined;
   let resumeFile: string | undefined;
@@ -83,6 +87,7 @@ export async function run(argv: string[]): Promise<number> {
     else if (a === '--transfers') transferRuns = intOption('--transfers', argv[++k], 0);
     else if (a === '--closing') closingRuns = intOption('--closing', argv[++k], 0);
     else if (a === '--no-program') program = false;
+    else if (a === '--se-ratios') seRatios = true;
     else if (a === '--checkpoint' || a === '--resume') {
       const v = argv[++k];
       if (!v) throw new InputError(`synth: ${a} needs a file`);
@@ -92,6 +97,8 @@ export async function run(argv: string[]): Promise<number> {
     else throw new InputError(`synth: unknown option '${a}'\n${usage}`);
   }
   if (small !== null && (checkpointFile || resumeFile)) throw new InputError('synth: --checkpoint and --resume need the full data set (no --small)');
+  // The small data set skips the joint-structure tuning, so the ratios would be silently ignored.
+  if (small !== null && seRatios) throw new InputError('synth: --se-ratios needs the full data set (no --small)');
   const resume = resumeFile === undefined ? undefined : readCheckpoint(resumeFile);
   const onCheckpoint = checkpointFile === undefined ? undefined : (cp: ProgramCheckpoint): void => writeFileSync(checkpointFile as string, checkpointJson(cp));
   const log = quiet ? undefined : (m: string): void => void process.stderr.write(`${m}\n`);
@@ -99,7 +106,7 @@ export async function run(argv: string[]): Promise<number> {
   const lpSolver = small === null && program ? await loadLpSolver() : undefined;
   let ds;
   try {
-    ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, fixedEffectShift, transferRuns, closingRuns, lpSolver, onCheckpoint, resume, log } } : { nFirms: small });
+    ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, fixedEffectShift, transferRuns, closingRuns, lpSolver, onCheckpoint, resume, log }, seRatios: seRatios ? SE_RATIOS : undefined } : { nFirms: small });
   } catch (e) {
     // A checkpoint that does not fit the data set (another seed, an edited file) is bad input.
     if (resumeFile !== undefined && e instanceof Error && e.message.startsWith('checkpoint: ')) throw new InputError(`synth: ${resumeFile}: ${e.message.slice(12)}`);
