@@ -54,9 +54,11 @@ describe('cross-model SE ratios of the joint-structure tuning', () => {
     expect(fit.deviations(cols)).toHaveLength(23);
   });
 
-  it('reject a term the published model does not report', () => {
+  it('reject a term the published model does not report, and model (5)', () => {
     const build = () => new ShortModelFit(published, rows.map((r) => r.industry), rows.map((r) => r.city), [{ model: '(1)', base: '(4)', name: 'leverage', scale: 0.05 }]);
     expect(build).toThrow(/Table 3 \(1\) has no leverage/);
+    const long = () => new ShortModelFit(published, rows.map((r) => r.industry), rows.map((r) => r.city), [{ model: '(5)', base: '(4)', name: 'const', scale: 0.05 }]);
+    expect(long).toThrow(/\(5\) is not a short model of Table 3/);
   });
 });
 
