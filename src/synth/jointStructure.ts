@@ -166,8 +166,11 @@ export class ShortModelFit {
   /** Per model and coefficient: (implied - published) / published SE. */
   deviations(x: RegColumns): { model: string; name: string; z: number }[] {
     const out: { model: string; name: string; z: number }[] = [];
+    // Each model's X'X is built once, for its shifts and for its SE ratios.
+    const normal = new Map<string, NormalMatrix>();
     for (const m of this.models) {
-      const shift = this.shifts(m, x);
+      normal.set(m.name, this.normalMatrix(m, x));
+      const shift = this.shifts(m, x, normal.get(m.name) as NormalMatrix);
       m.included.forEach((v, k) => {
         const t = m.target.get(v) as PubCoef;
         out.push({ model: m.name, name: v, z: ((this.b5.get(v) as number) + shift[k] - t.coef) / t.se });
@@ -179,7 +182,7 @@ export class ShortModelFit {
       const inv = new Map<string, number>();
       const invDiag = (model: string, v: RegVar | 'const'): number => {
         const key = `${model} ${v}`;
-        if (!inv.has(key)) inv.set(key, this.inverseDiagonal(this.models.find((m) => m.name === model) as ShortModel, v, x));
+        if (!inv.has(key)) inv.set(key, inverseDiagonal(this.models.find((m) => m.name === model) as ShortModel, v, normal.get(model) as NormalMatrix));
         return inv.get(key) as number;
       };
       for (const r of this.ratios) {
@@ -190,18 +193,8 @@ export class ShortModelFit {
     return out;
   }
 
-  /** [(X'X)^-1]_vv of one short model (its included variables, constant and FE dummies). */
-  private inverseDiagonal(m: ShortModel, v: RegVar | 'const', x: RegColumns): number {
-    const { A, p, p1 } = this.normalMatrix(m, x);
-    const j = v === 'const' ? p1 : m.included.indexOf(v);
-    if (j < 0) throw new Error(`jointStructure: ${m.name} does not include ${v}`);
-    const e = new Float64Array(p);
-    e[j] = 1;
-    return solve(A, e, p)[j];
-  }
-
   /** X'X of one short model: its included columns first, then the constant and FE dummies. */
-  private normalMatrix(m: ShortModel, x: RegColumns): { A: Float64Array; p: number; p1: number; cols: Float64Array[] } {
+  private normalMatrix(m: ShortModel, x: RegColumns): NormalMatrix {
     const cols = m.included.map((v) => x[v]);
     const p1 = cols.length;
     const q = this.fe.length;
@@ -221,7 +214,7 @@ export class ShortModelFit {
   }
 
   /** Omitted-variable shifts of [included..., const] for one model. */
-  private shifts(m: ShortModel, x: RegColumns): Float64Array {
+  private shifts(m: ShortModel, x: RegColumns, { A, p, p1, cols }: NormalMatrix): Float64Array {
     const n = this.n;
     const z = new Float64Array(n);
     for (const v of m.omitted) {
@@ -229,7 +222,6 @@ export class ShortModelFit {
       const col = x[v];
       for (let i = 0; i < n; i++) z[i] += b * col[i];
     }
-    const { A, p, p1, cols } = this.normalMatrix(m, x);
     const rhs = new Float64Array(p);
     for (let a = 0; a < p1; a++) rhs[a] = dot(cols[a], z);
     for (let f = 0; f < this.fe.length; f++) rhs[p1 + f] = dot(this.fe[f], z);
@@ -240,6 +232,23 @@ export class ShortModelFit {
     out[p1] = sol[p1];
     return out;
   }
+}
+
+/** X'X of a short model (row-major p x p), its size, the number of included columns and those columns. */
+interface NormalMatrix {
+  A: Float64Array;
+  p: number;
+  p1: number;
+  cols: Float64Array[];
+}
+
+/** [(X'X)^-1]_vv of one short model (its included variables, constant and FE dummies). */
+function inverseDiagonal(m: ShortModel, v: RegVar | 'const', { A, p, p1 }: NormalMatrix): number {
+  const j = v === 'const' ? p1 : m.included.indexOf(v);
+  if (j < 0) throw new Error(`jointStructure: ${m.name} does not include ${v}`);
+  const e = new Float64Array(p);
+  e[j] = 1;
+  return solve(A, e, p)[j];
 }
 
 function dot(a: Float64Array, b: Float64Array): number {
