@@ -133,6 +133,27 @@ describe('sub-score program (Table 4 by planned transfers)', () => {
     expect(moved).toBeGreaterThan(0);
   });
 
+  it('names the cells in the way when no linear program is feasible', () => {
+    // Firm Age targets 1.0 off (100 tolerances) with one point per score per program: out of reach.
+    // Governance's target lies above its fit and Compliance's below, so the nearest plan must
+    // leave the first below its window and the second above, by less than the 100 tolerances
+    // (less the window's 0.7) of the start.
+    const lines: string[] = [];
+    const r = subScoreProgram(committed(), firms, movedTarget(1), solver, { trustRegion: 1, log: (m) => lines.push(m) });
+    expect(r).toBeNull();
+    const line = lines.find((l) => l.startsWith('sub-score program: linear program 1 infeasible; the nearest plan leaves outside their windows (in tolerances): '));
+    expect(line).toBeDefined();
+    const by = (cell: string, side: string) => {
+      const m = new RegExp(`Table 4 ${cell} Firm Age coef ([0-9.]+) ${side}`).exec(line!);
+      expect(m, `${cell} ${side} in: ${line}`).not.toBeNull();
+      return Number(m![1]);
+    };
+    for (const [cell, side] of [['Governance', 'below'], ['Compliance', 'above']]) {
+      expect(by(cell, side)).toBeGreaterThan(0);
+      expect(by(cell, side)).toBeLessThan(100 - 0.7);
+    }
+  });
+
   it('plans no move when every Table 4 cell already passes', () => {
     // The landed state of the first test passes all of Table 4 against the same targets.
     const pub = movedTarget(MOVE);

@@ -345,8 +345,13 @@ export function subScoreProgram(y: readonly Int32Array[], firms: readonly SynthF
   const startPass = new Set(startCells.filter((c) => Math.abs(c.value - c.target) <= c.tol).map((c) => c.name));
   // Nothing to plan when every cell that must be in place already is.
   if (startCells.every((c) => !c.must || startPass.has(c.name))) return { y: y.map((a) => Int32Array.from(a)), firms: 0, points: 0, programs: 0, linearMisses: 0 };
-  /** One linear program around Y: the new point, or null when infeasible. */
-  const solveProgram = (cells: Cell[], Y: Float64Array[]): Float64Array[] | null => {
+  /**
+   * One linear program around Y: the new point, or null when infeasible. `elastic` gives every
+   * cell the slack that cells to land have (the program is then always feasible, x = 0 keeping
+   * the bounds), and `beyond` receives the cells the cheapest such plan leaves outside their
+   * windows: what made the strict program infeasible.
+   */
+  const solveProgram = (cells: Cell[], Y: Float64Array[], elastic = false, beyond: { name: string; tolerances: number }[] = []): Float64Array[] | null => {
     const nv = S * nV;
     const rowLo: number[] = [];
     const rowHi: number[] = [];
@@ -356,6 +361,7 @@ export function subScoreProgram(y: readonly Int32Array[], firms: readonly SynthF
     // Cells to land get an elastic slack (cost LAND_SLACK_COST per tolerance): they come as near
     // as the other cells allow, so the program stays feasible while they travel.
     let slacks = 0;
+    const slackOf: { name: string; col: number }[] = [];
     for (const c of cells) {
       let wLo = c.target - tolShare * c.tol;
       let wHi = c.target + tolShare * c.tol;
@@ -374,7 +380,8 @@ export function subScoreProgram(y: readonly Int32Array[], firms: readonly SynthF
           values.push(g, -g);
         }
       }
-      if (land.has(c.name)) {
+      if (land.has(c.name) || elastic) {
+        slackOf.push({ name: c.name, col: 2 * nv + slacks });
         indices.push(2 * nv + slacks, 2 * nv + slacks + 1);
         values.push(c.tol, -c.tol);
         slacks += 2;
@@ -433,6 +440,13 @@ export function subScoreProgram(y: readonly Int32Array[], firms: readonly SynthF
     });
     if (!(res.status >= 0 && res.value?.modelStatus === 7)) return null;
     const x = res.value!.solution.colValue;
+    if (elastic) {
+      for (const { name, col } of slackOf) {
+        const by = x[col] - x[col + 1];
+        // Row: g'dx + tol (up - down) inside the window, so up > 0 means the plan ends below it.
+        if (Math.abs(by) > 1e-9) beyond.push({ name, tolerances: by });
+      }
+    }
     return Y.map((row, s) => Float64Array.from(row, (v, i) => v + x[s * nV + i] - x[nv + s * nV + i]));
   };
 
@@ -448,7 +462,12 @@ export function subScoreProgram(y: readonly Int32Array[], firms: readonly SynthF
     programs++;
     if (!next) {
       if (pending.length === 0) {
-        log(`sub-score program: linear program ${it + 1} infeasible`);
+        // Why: the cheapest plan with every cell elastic names the cells in the way.
+        const beyond: { name: string; tolerances: number }[] = [];
+        solveProgram(cellsAt(Y), Y, true, beyond);
+        const worst = beyond.sort((a, b) => Math.abs(b.tolerances) - Math.abs(a.tolerances) || (a.name < b.name ? -1 : 1)).slice(0, 5);
+        const where = worst.map((b) => `${b.name} ${Math.abs(b.tolerances).toFixed(3)} ${b.tolerances > 0 ? 'below' : 'above'}`).join(', ');
+        log(`sub-score program: linear program ${it + 1} infeasible${worst.length ? `; the nearest plan leaves outside their windows (in tolerances): ${where}` : ''}`);
         break;
       }
       for (const { s, i } of pending) fixed[s][i] = NaN;
