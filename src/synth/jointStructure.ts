@@ -169,8 +169,9 @@ export class ShortModelFit {
     // Each model's X'X is built once, for its shifts and for its SE ratios.
     const normal = new Map<string, NormalMatrix>();
     for (const m of this.models) {
-      normal.set(m.name, this.normalMatrix(m, x));
-      const shift = this.shifts(m, x, normal.get(m.name) as NormalMatrix);
+      const nm = this.normalMatrix(m, x);
+      normal.set(m.name, nm);
+      const shift = this.shifts(m, x, nm);
       m.included.forEach((v, k) => {
         const t = m.target.get(v) as PubCoef;
         out.push({ model: m.name, name: v, z: ((this.b5.get(v) as number) + shift[k] - t.coef) / t.se });
