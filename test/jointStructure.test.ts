@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { sampleCorrelation } from 'simple-statistics';
-import { ShortModelFit, REG_VARS, SE_RATIOS, type RegColumns, type SeRatioSpec } from '../src/synth/jointStructure.ts';
+import { ShortModelFit, REG_VARS, SE_RATIOS, EXPLAINED_SHARE_SCALE, type RegColumns, type SeRatioSpec } from '../src/synth/jointStructure.ts';
 import { feols } from '../src/stats/feols.ts';
 import { modelSpec, TABLE3_MODELS } from '../src/study/models.ts';
-import type { DataTable } from '../src/stats/types.ts';
+import type { DataTable, ModelSpec } from '../src/stats/types.ts';
 import { buildDataset, placeholderScores } from '../src/synth/generate.ts';
 
 const [head, ...lines] = readFileSync(new URL('../figures/analysis_sample.csv', import.meta.url), 'utf8').trim().split('\n');
@@ -35,6 +35,18 @@ function unitSe(model: string, term: string): number {
 }
 const pubSe = (model: string, label: string): number => published.table3.models.find((m: { model: string }) => m.model === model).coefficients[label].se;
 const LABEL: Record<string, string> = { const: 'Constant', firm_size: 'Firm Size' };
+const TERM_LABEL: Record<string, string> = {
+  independent_director_pct: '% Independent Director',
+  leverage: 'Leverage',
+  roa: 'ROA',
+  soe: 'SOE',
+  state_share: '% State Shareholding',
+  party_building: 'Party-Building Reform',
+  political_connection: 'Political Connection',
+  firm_size: 'Firm Size',
+  firm_age: 'Firm Age',
+  book_to_market: 'Book-to-Market',
+};
 
 describe('cross-model SE ratios of the joint-structure tuning', () => {
   it('equal the classical SE ratios of the estimation core (to 1e-9) against the published SE ratio', () => {
@@ -63,9 +75,48 @@ describe('cross-model SE ratios of the joint-structure tuning', () => {
   });
 });
 
+describe('explained shares of the joint-structure tuning', () => {
+  // The identities hold for the fitted long model, so the "published" (5) coefficients here are
+  // the estimation core's fit of the committed totals, and the Scores SD is the totals' SD.
+  const long = feols(data, modelSpec(TABLE3_MODELS.find((m) => m.label === '(5)')!), { vcov: 'iid', feMethod: 'dummies' });
+  const fitted = structuredClone(published);
+  const five = fitted.table3.models.find((m: { model: string }) => m.model === '(5)');
+  for (const [label, c] of Object.entries(five.coefficients) as [string, { coef: number }][]) {
+    const term = label === 'Constant' ? '(Intercept)' : (REG_VARS.find((v) => TERM_LABEL[v] === label) as string);
+    c.coef = long.coef[long.terms.indexOf(term)];
+  }
+  const y = Array.from(data.columns.total as Float64Array);
+  const sd = Math.sqrt(y.reduce((s, v) => s + (v - y.reduce((a, b) => a + b, 0) / y.length) ** 2, 0) / (y.length - 1));
+  const r2 = (spec: ModelSpec): number => feols(data, spec, { vcov: 'iid', feMethod: 'dummies' }).r2;
+
+  it("equal the estimation core's R² differences (to 1e-9): each short model's gap to (5), and the covariates' share beyond the dummies", () => {
+    const fit = new ShortModelFit(fitted, rows.map((r) => r.industry), rows.map((r) => r.city), [], { gaps: true, within: 0.1, scale: 0.001, scoresSd: sd });
+    const dev = fit.deviations(cols);
+    const gaps = dev.filter((d) => d.name === 'r2 gap');
+    expect(gaps.map((d) => d.model)).toEqual(['(1)', '(2)', '(3)', '(4)']);
+    for (const d of gaps) {
+      const short = r2(modelSpec(TABLE3_MODELS.find((m) => m.label === d.model)!));
+      const pubGap = five.r2 - fitted.table3.models.find((m: { model: string }) => m.model === d.model).r2;
+      expect(d.z * 0.001 + pubGap, d.model).toBeCloseTo(long.r2 - short, 9);
+    }
+    const within = dev.filter((d) => d.name === 'within share');
+    expect(within).toHaveLength(1);
+    const feOnly = r2({ y: 'total', terms: [], fe: ['industry', 'city'], intercept: true });
+    expect(within[0].z * 0.001 + 0.1).toBeCloseTo(long.r2 - feOnly, 9);
+  });
+
+  it('are off unless asked for: the within share alone adds one deviation, the gaps four', () => {
+    const only = (spec: { gaps: boolean; within?: number }) => new ShortModelFit(fitted, rows.map((r) => r.industry), rows.map((r) => r.city), [], { ...spec, scale: 0.001, scoresSd: sd }).deviations(cols).length;
+    expect(only({ gaps: false, within: 0.1 })).toBe(24);
+    expect(only({ gaps: true })).toBe(27);
+  });
+});
+
+/** The sample firms the generator writes with the SE ratios alone (built once, ~10 s). */
+const ratiosSample = buildDataset(20211001, { scorer: placeholderScores, seRatios: SE_RATIOS }).firms.filter((f) => f.inSample);
+
 describe('the generator with the SE ratios (cscs synth --se-ratios)', () => {
-  const ds = buildDataset(20211001, { scorer: placeholderScores, seRatios: SE_RATIOS });
-  const sample = ds.firms.filter((f) => f.inSample);
+  const sample = ratiosSample;
   const x = Object.fromEntries(REG_VARS.map((v) => [v, Float64Array.from(sample, (f) => f.x[v])])) as RegColumns;
   const tight = new ShortModelFit(published, sample.map((f) => f.industry), sample.map((f) => f.city), SE_RATIOS.map((r) => ({ ...r, scale: 0.01 })));
 
@@ -77,5 +128,28 @@ describe('the generator with the SE ratios (cscs synth --se-ratios)', () => {
 
   it('does so by a negative correlation of % Independent Director with Firm Size (the committed data: -0.067)', () => {
     expect(sampleCorrelation(Array.from(x.independent_director_pct), Array.from(x.firm_size))).toBeLessThan(-0.15);
+  });
+});
+
+describe('the generator with a within share (cscs synth --se-ratios --within-share 0.115)', () => {
+  // Without it the SE-ratio covariates leave the covariates 0.118 of (5)'s R² (see the data README).
+  const ds = buildDataset(20211001, { scorer: placeholderScores, seRatios: SE_RATIOS, explainedShares: { gaps: false, within: 0.115, scale: EXPLAINED_SHARE_SCALE } });
+  const sample = ds.firms.filter((f) => f.inSample);
+  const x = Object.fromEntries(REG_VARS.map((v) => [v, Float64Array.from(sample, (f) => f.x[v])])) as RegColumns;
+  const sd = published.table2.rows.find((r: { variable: string }) => r.variable === 'Scores').sd;
+  const measure = (within: number) => new ShortModelFit(published, sample.map((f) => f.industry), sample.map((f) => f.city), SE_RATIOS, { gaps: false, within, scale: 1e-4, scoresSd: sd });
+
+  it('holds the share within 0.0005 of its target and every short-model coefficient within 0.2 published SEs', () => {
+    const dev = measure(0.115).deviations(x);
+    const share = dev.find((d) => d.name === 'within share')!;
+    expect(Math.abs(share.z * 1e-4)).toBeLessThan(0.0005);
+    for (const d of dev.filter((e) => !e.name.startsWith('se ') && e.name !== 'within share')) expect(Math.abs(d.z), `${d.model} ${d.name}`).toBeLessThan(0.2);
+  });
+
+  it('lowers the share from where the SE ratios alone leave it', () => {
+    const y = Object.fromEntries(REG_VARS.map((v) => [v, Float64Array.from(ratiosSample, (f) => f.x[v])])) as RegColumns;
+    const share = (cols: RegColumns) => measure(0).deviations(cols).find((d) => d.name === 'within share')!.z * 1e-4;
+    expect(share(y)).toBeGreaterThan(0.117);
+    expect(share(x)).toBeLessThan(0.1155);
   });
 });

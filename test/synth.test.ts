@@ -209,6 +209,10 @@ describe('cscs synth', () => {
     await expect(run(['--closing', '-1'])).rejects.toThrow(/--closing needs a whole number, got '-1'/);
     await expect(run(['--no-program', '--closing'])).rejects.toThrow(/--closing needs a whole number, got ''/);
     await expect(run(['--se-ratios', '--small', '30'])).rejects.toThrow(/--se-ratios needs the full data set/);
+    await expect(run(['--within-share', '1.2'])).rejects.toThrow(/--within-share needs a share between 0 and 1, got '1.2'/);
+    await expect(run(['--within-share'])).rejects.toThrow(/--within-share needs a share between 0 and 1, got ''/);
+    await expect(run(['--within-share', '0.11', '--small', '30'])).rejects.toThrow(/--within-share needs the full data set/);
+    await expect(run(['--r2-gaps', '--small', '30'])).rejects.toThrow(/--r2-gaps needs the full data set/);
   });
 });
 

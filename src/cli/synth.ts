@@ -1,6 +1,6 @@
 /**
  * `cscs synth`: regenerate the synthetic replication data set (six CSV files) from a seed.
- *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--se-ratios] [--checkpoint FILE] [--resume FILE] [--quiet]
+ *   cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--se-ratios] [--within-share R2] [--r2-gaps] [--checkpoint FILE] [--resume FILE] [--quiet]
  * Same seed and options give byte-identical files. The full data set calibrates the scores
  * (45-60 minutes); --small N makes an N-firm demo data set quickly (placeholder scores).
  */
@@ -10,9 +10,9 @@ import { InputError } from '../errors.ts';
 import { DEFAULT_SEED, buildDataset } from '../synth/generate.ts';
 import type { ProgramCheckpoint } from '../synth/calibrateScores.ts';
 import { loadLpSolver } from '../synth/subScoreProgram.ts';
-import { SE_RATIOS } from '../synth/jointStructure.ts';
+import { SE_RATIOS, EXPLAINED_SHARE_SCALE } from '../synth/jointStructure.ts';
 
-const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--se-ratios] [--checkpoint FILE] [--resume FILE] [--quiet]
+const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N] [--refine N] [--adjust N] [--kick N] [--oos N] [--no-shift] [--transfers N] [--closing N] [--no-program] [--se-ratios] [--within-share R2] [--r2-gaps] [--checkpoint FILE] [--resume FILE] [--quiet]
 
   --seed N    integer seed (default ${DEFAULT_SEED}, the committed data set)
   --out DIR   output folder (default data/replication)
@@ -34,6 +34,9 @@ const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N]
               (planned moves solved with HiGHS: between sub-scores for Table 4, then
               of the totals for Table 2's Scores SD and model (5)'s R^2)
   --se-ratios  the joint-structure tuning also fits Table 3's cross-model SE ratios
+  --within-share R2  the joint-structure tuning also holds the covariates' share of model (5)'s
+               R² beyond the dummies at R2 (0 < R2 < 1)
+  --r2-gaps    the joint-structure tuning also fits each short model's R² gap to model (5)
               ((1) and (3) against (4): Constant and Firm Size; classical SEs)
   --checkpoint FILE  write the state where the score programs begin (scores, adjusted
               covariates, the programs' seed; JSON) to FILE when the run reaches it
@@ -64,6 +67,8 @@ export async function run(argv: string[]): Promise<number> {
   let closingRuns: number | undefined;
   let program = true;
   let seRatios = false;
+  let withinShare: number | undefined;
+  let r2Gaps = false;
   let quiet = false;
   let checkpointFile: string | undefined;
   let resumeFile: string | undefined;
@@ -88,6 +93,13 @@ export async function run(argv: string[]): Promise<number> {
     else if (a === '--closing') closingRuns = intOption('--closing', argv[++k], 0);
     else if (a === '--no-program') program = false;
     else if (a === '--se-ratios') seRatios = true;
+    else if (a === '--r2-gaps') r2Gaps = true;
+    else if (a === '--within-share') {
+      const v = argv[++k];
+      const r = Number(v);
+      if (v === undefined || v.trim() === '' || !Number.isFinite(r) || r <= 0 || r >= 1) throw new InputError(`synth: --within-share needs a share between 0 and 1, got '${v ?? ''}'`);
+      withinShare = r;
+    }
     else if (a === '--checkpoint' || a === '--resume') {
       const v = argv[++k];
       if (!v) throw new InputError(`synth: ${a} needs a file`);
@@ -99,6 +111,8 @@ export async function run(argv: string[]): Promise<number> {
   if (small !== null && (checkpointFile || resumeFile)) throw new InputError('synth: --checkpoint and --resume need the full data set (no --small)');
   // The small data set skips the joint-structure tuning, so the ratios would be silently ignored.
   if (small !== null && seRatios) throw new InputError('synth: --se-ratios needs the full data set (no --small)');
+  if (small !== null && withinShare !== undefined) throw new InputError('synth: --within-share needs the full data set (no --small)');
+  if (small !== null && r2Gaps) throw new InputError('synth: --r2-gaps needs the full data set (no --small)');
   const resume = resumeFile === undefined ? undefined : readCheckpoint(resumeFile);
   const onCheckpoint = checkpointFile === undefined ? undefined : (cp: ProgramCheckpoint): void => writeFileSync(checkpointFile as string, checkpointJson(cp));
   const log = quiet ? undefined : (m: string): void => void process.stderr.write(`${m}\n`);
@@ -106,7 +120,7 @@ export async function run(argv: string[]): Promise<number> {
   const lpSolver = small === null && program ? await loadLpSolver() : undefined;
   let ds;
   try {
-    ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, fixedEffectShift, transferRuns, closingRuns, lpSolver, onCheckpoint, resume, log }, seRatios: seRatios ? SE_RATIOS : undefined } : { nFirms: small });
+    ds = buildDataset(seed, small === null ? { calibrate: { sweeps, refineProposals, adjustRounds, medianKickRefine, outOfSampleProposals, fixedEffectShift, transferRuns, closingRuns, lpSolver, onCheckpoint, resume, log }, seRatios: seRatios ? SE_RATIOS : undefined, explainedShares: withinShare === undefined && !r2Gaps ? undefined : { gaps: r2Gaps, within: withinShare, scale: EXPLAINED_SHARE_SCALE } } : { nFirms: small });
   } catch (e) {
     // A checkpoint that does not fit the data set (another seed, an edited file) is bad input.
     if (resumeFile !== undefined && e instanceof Error && e.message.startsWith('checkpoint: ')) throw new InputError(`synth: ${resumeFile}: ${e.message.slice(12)}`);

@@ -8,9 +8,9 @@
 import { createRng, type Rng } from '../stats/rng.ts';
 import { COLLECTED, SAMPLE_CUTOFF, completedYears, dayNumber, establishedFor, listingAfter, makeFirms, type FirmSkeleton } from './firms.ts';
 import { outOfSampleCovariates, sampleCovariates, table2Targets, type CovariateValues } from './covariates.ts';
-import { ShortModelFit, tuneJointStructure, type RegVar, type SeRatioSpec } from './jointStructure.ts';
+import { ShortModelFit, tuneJointStructure, type ExplainedShareSpec, type RegVar, type SeRatioSpec } from './jointStructure.ts';
 import { materializeFirm, personIds, writeRawFiles, type RawFirmRecord } from './rawFiles.ts';
-import { loadPublished, type Published } from './targets.ts';
+import { loadPublished, scoresRow, type Published } from './targets.ts';
 import { calibratedScorer, verify, type CalibrateOptions, type TargetCheck } from './calibrateScores.ts';
 import type { FirstLevelScores, RegressionX, ScoreRecord, SecondLevelScores, SynthFirm } from './types.ts';
 import { winsorize } from '../stats/winsorize.ts';
@@ -46,6 +46,8 @@ export interface GenerateOptions {
   tuneIterations?: number;
   /** Cross-model SE ratios the joint-structure tuning also fits (default none). */
   seRatios?: readonly SeRatioSpec[];
+  /** Explained shares the joint-structure tuning also fits (default none). */
+  explainedShares?: ExplainedShareSpec;
 }
 
 export interface Dataset {
@@ -174,7 +176,7 @@ export function buildDataset(seed: number, opts: GenerateOptions = {}): Dataset 
       book_to_market: sampleCov.map((c) => c.book_to_market),
     });
     const clip = (v: RegVar, x: number): number => (b[v] ? Math.min(b[v][1], Math.max(b[v][0], x)) : x);
-    const fit = new ShortModelFit(published, sampleIdx.map((i) => skel[i].industry), sampleIdx.map((i) => skel[i].city), opts.seRatios);
+    const fit = new ShortModelFit(published, sampleIdx.map((i) => skel[i].industry), sampleIdx.map((i) => skel[i].city), opts.seRatios, opts.explainedShares && { ...opts.explainedShares, scoresSd: scoresRow(published).sd });
     const frozen = new Map(distressed.map((i) => [i, new Set<keyof CovariateValues>(['leverage', 'book_to_market'])]));
     deviations = tuneJointStructure(sampleCov, fit, clip, rng.fork('tune'), { iterations: opts.tuneIterations ?? 8000, frozen });
   }

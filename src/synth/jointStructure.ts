@@ -36,7 +36,7 @@ interface PubCoef {
 }
 /** The part of published.json table3 this module reads. */
 export interface PublishedTable3 {
-  table3: { models: { model: string; coefficients: Record<string, PubCoef> }[] };
+  table3: { models: { model: string; coefficients: Record<string, PubCoef>; r2: number }[] };
 }
 
 /** One short model: its included variables and the published coefficients to reach. */
@@ -111,8 +111,26 @@ export const SE_RATIOS: readonly SeRatioSpec[] = [
   { model: '(3)', base: '(4)', name: 'firm_size', scale: 0.05 },
   { model: '(3)', base: '(4)', name: 'const', scale: 0.05 },
 ];
+/** A miss of an explained share counted as one unit of deviation (in R²; printed R² have 3 decimals). */
+export const EXPLAINED_SHARE_SCALE = 0.002;
 interface SeRatioTarget extends SeRatioSpec {
   target: number;
+}
+
+/**
+ * Explained shares the tuning may also fit, in units of R² (sums of squares over the published
+ * Scores TSS, 413 x SD²). Why they are covariate properties: the long model's residual is
+ * orthogonal to every regressor and dummy, so a short model's R² falls short of (5)'s by
+ * ||M X_omit b_omit||² / TSS (M: residual maker of its included columns, constant and dummies),
+ * and the covariates' share of (5)'s R², beyond the dummies, is ||M_FE X b5||² / TSS.
+ */
+export interface ExplainedShareSpec {
+  /** fit each short model's published R² gap to (5) */
+  gaps: boolean;
+  /** the covariates' within-dummies share of (5)'s R² to hold (omit: not fitted) */
+  within?: number;
+  /** miss counted as one unit of deviation, in R² */
+  scale: number;
 }
 
 /** Winsorized regressors of the sample: clipping at the type-2 bounds is invariant under swaps. */
@@ -134,7 +152,10 @@ export class ShortModelFit {
   /** Cross-model SE ratios to reach (classical SEs; see `SeRatioSpec`). */
   private readonly ratios: SeRatioTarget[];
 
-  constructor(published: PublishedTable3, industry: readonly string[], city: readonly string[], ratios: readonly SeRatioSpec[] = []) {
+  /** Explained shares to reach, with the published R² of each model and the Scores TSS. */
+  private readonly shares: (ExplainedShareSpec & { r2: Map<string, number>; tss: number }) | null;
+
+  constructor(published: PublishedTable3, industry: readonly string[], city: readonly string[], ratios: readonly SeRatioSpec[] = [], shares?: ExplainedShareSpec & { scoresSd: number }) {
     const ms = published.table3.models;
     const pubSe = (model: string, v: RegVar | 'const'): number => {
       const m = ms.find((x) => x.model === model);
@@ -149,6 +170,7 @@ export class ShortModelFit {
     const long = ms.find((m) => m.model === '(5)');
     if (!long) throw new Error('published.json lacks Table 3 model (5)');
     this.b5 = new Map(Object.entries(long.coefficients).map(([k, v]) => [LABELS[k], v.coef]));
+    this.shares = shares ? { ...shares, r2: new Map(ms.map((m) => [m.model, m.r2])), tss: (industry.length - 1) * shares.scoresSd ** 2 } : null;
     this.models = ms
       .filter((m) => m.model !== '(5)')
       .map((m) => {
@@ -171,13 +193,20 @@ export class ShortModelFit {
     for (const m of this.models) {
       const nm = this.normalMatrix(m, x);
       normal.set(m.name, nm);
-      const shift = this.shifts(m, x, nm);
+      const { shift, residualSs } = this.shifts(m, x, nm);
+      if (this.shares?.gaps) {
+        const gap = (this.shares.r2.get('(5)') as number) - (this.shares.r2.get(m.name) as number);
+        out.push({ model: m.name, name: 'r2 gap', z: (residualSs / this.shares.tss - gap) / this.shares.scale });
+      }
       m.included.forEach((v, k) => {
         const t = m.target.get(v) as PubCoef;
         out.push({ model: m.name, name: v, z: ((this.b5.get(v) as number) + shift[k] - t.coef) / t.se });
       });
       const t = m.target.get('const') as PubCoef;
       out.push({ model: m.name, name: 'const', z: ((this.b5.get('const') as number) + shift[m.included.length] - t.coef) / t.se });
+    }
+    if (this.shares?.within !== undefined) {
+      out.push({ model: '(5)', name: 'within share', z: (this.withinSs(x) / this.shares.tss - this.shares.within) / this.shares.scale });
     }
     if (this.ratios.length > 0) {
       const inv = new Map<string, number>();
@@ -214,8 +243,25 @@ export class ShortModelFit {
     return this.deviations(x).reduce((s, d) => s + d.z * d.z, 0);
   }
 
-  /** Omitted-variable shifts of [included..., const] for one model. */
-  private shifts(m: ShortModel, x: RegColumns, { A, p, p1, cols }: NormalMatrix): Float64Array {
+  /** ||M_FE X b5||²: the covariates' fitted sum of squares in (5) beyond the constant and dummies. */
+  private withinSs(x: RegColumns): number {
+    const n = this.n;
+    const z = new Float64Array(n);
+    for (const v of REG_VARS) {
+      const b = this.b5.get(v) as number;
+      const col = x[v];
+      for (let i = 0; i < n; i++) z[i] += b * col[i];
+    }
+    const q = this.fe.length;
+    const rhs = Float64Array.from(this.fe, (f) => dot(f, z));
+    return dot(z, z) - dot(rhs, solve(this.feGram, rhs, q));
+  }
+
+  /**
+   * Omitted-variable shifts of [included..., const] for one model, and the residual sum of squares
+   * of the omitted part X_omit b_omit on the model's columns.
+   */
+  private shifts(m: ShortModel, x: RegColumns, { A, p, p1, cols }: NormalMatrix): { shift: Float64Array; residualSs: number } {
     const n = this.n;
     const z = new Float64Array(n);
     for (const v of m.omitted) {
@@ -231,7 +277,7 @@ export class ShortModelFit {
     const out = new Float64Array(p1 + 1);
     for (let k = 0; k < p1; k++) out[k] = sol[k];
     out[p1] = sol[p1];
-    return out;
+    return { shift: out, residualSs: dot(z, z) - dot(rhs, sol) };
   }
 }
 
