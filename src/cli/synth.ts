@@ -34,10 +34,10 @@ const usage = `usage: cscs synth [--seed N] [--out DIR] [--small N] [--sweeps N]
               (planned moves solved with HiGHS: between sub-scores for Table 4, then
               of the totals for Table 2's Scores SD and model (5)'s R^2)
   --se-ratios  the joint-structure tuning also fits Table 3's cross-model SE ratios
-  --within-share R2  the joint-structure tuning also holds the covariates' share of model (5)'s
-               R² beyond the dummies at R2 (0 < R2 < 1)
-  --r2-gaps    the joint-structure tuning also fits each short model's R² gap to model (5)
               ((1) and (3) against (4): Constant and Firm Size; classical SEs)
+  --within-share R2  the joint-structure tuning also holds the covariates' share of model
+              (5)'s R^2 beyond the dummies at R2 (0 < R2 < 1)
+  --r2-gaps    the joint-structure tuning also fits each short model's R^2 gap to model (5)
   --checkpoint FILE  write the state where the score programs begin (scores, adjusted
               covariates, the programs' seed; JSON) to FILE when the run reaches it
   --resume FILE  start from such a checkpoint (same seed and options): skips the
