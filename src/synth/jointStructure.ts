@@ -118,11 +118,12 @@ interface SeRatioTarget extends SeRatioSpec {
 }
 
 /**
- * Explained shares the tuning may also fit, in units of R² (sums of squares over the published
- * Scores TSS, 413 x SD²). Why they are covariate properties: the long model's residual is
- * orthogonal to every regressor and dummy, so a short model's R² falls short of (5)'s by
- * ||M X_omit b_omit||² / TSS (M: residual maker of its included columns, constant and dummies),
- * and the covariates' share of (5)'s R², beyond the dummies, is ||M_FE X b5||² / TSS.
+ * Explained shares the tuning may also fit, in units of R²: sums of squares over the published
+ * Scores TSS, (n - 1) x SD² for n sample firms. Why they are covariate properties: the long
+ * model's residual is orthogonal to every regressor and dummy, so a short model's R² falls short
+ * of (5)'s by ||M X_omit b_omit||² / TSS (M: residual maker of its included columns, constant
+ * and dummies), and the covariates' share of (5)'s R², beyond the dummies, is
+ * ||M_FE X b5||² / TSS.
  */
 export interface ExplainedShareSpec {
   /** fit each short model's published R² gap to (5) */
