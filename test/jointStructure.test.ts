@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sampleCorrelation } from 'simple-statistics';
+import { sampleCorrelation, sampleStandardDeviation } from 'simple-statistics';
 import { ShortModelFit, REG_VARS, SE_RATIOS, EXPLAINED_SHARE_SCALE, type RegColumns, type SeRatioSpec } from '../src/synth/jointStructure.ts';
 import { feols } from '../src/stats/feols.ts';
 import { modelSpec, TABLE3_MODELS } from '../src/study/models.ts';
@@ -85,8 +85,7 @@ describe('explained shares of the joint-structure tuning', () => {
     const term = label === 'Constant' ? '(Intercept)' : (REG_VARS.find((v) => TERM_LABEL[v] === label) as string);
     c.coef = long.coef[long.terms.indexOf(term)];
   }
-  const y = Array.from(data.columns.total as Float64Array);
-  const sd = Math.sqrt(y.reduce((s, v) => s + (v - y.reduce((a, b) => a + b, 0) / y.length) ** 2, 0) / (y.length - 1));
+  const sd = sampleStandardDeviation(Array.from(data.columns.total as Float64Array));
   const r2 = (spec: ModelSpec): number => feols(data, spec, { vcov: 'iid', feMethod: 'dummies' }).r2;
 
   it("equal the estimation core's R² differences (to 1e-9): each short model's gap to (5), and the covariates' share beyond the dummies", () => {
