@@ -244,15 +244,21 @@ export class ShortModelFit {
     return this.deviations(x).reduce((s, d) => s + d.z * d.z, 0);
   }
 
-  /** ||M_FE X b5||²: the covariates' fitted sum of squares in (5) beyond the constant and dummies. */
-  private withinSs(x: RegColumns): number {
+  /** sum over `vars` of (5)'s published coefficient times the column: part of (5)'s fitted values. */
+  private longModelPart(vars: readonly RegVar[], x: RegColumns): Float64Array {
     const n = this.n;
     const z = new Float64Array(n);
-    for (const v of REG_VARS) {
+    for (const v of vars) {
       const b = this.b5.get(v) as number;
       const col = x[v];
       for (let i = 0; i < n; i++) z[i] += b * col[i];
     }
+    return z;
+  }
+
+  /** ||M_FE X b5||²: the covariates' fitted sum of squares in (5) beyond the constant and dummies. */
+  private withinSs(x: RegColumns): number {
+    const z = this.longModelPart(REG_VARS, x);
     const q = this.fe.length;
     const rhs = Float64Array.from(this.fe, (f) => dot(f, z));
     return dot(z, z) - dot(rhs, solve(this.feGram, rhs, q));
@@ -263,13 +269,7 @@ export class ShortModelFit {
    * of the omitted part X_omit b_omit on the model's columns.
    */
   private shifts(m: ShortModel, x: RegColumns, { A, p, p1, cols }: NormalMatrix): { shift: Float64Array; residualSs: number } {
-    const n = this.n;
-    const z = new Float64Array(n);
-    for (const v of m.omitted) {
-      const b = this.b5.get(v) as number;
-      const col = x[v];
-      for (let i = 0; i < n; i++) z[i] += b * col[i];
-    }
+    const z = this.longModelPart(m.omitted, x);
     const rhs = new Float64Array(p);
     for (let a = 0; a < p1; a++) rhs[a] = dot(cols[a], z);
     for (let f = 0; f < this.fe.length; f++) rhs[p1 + f] = dot(this.fe[f], z);
